@@ -1,0 +1,44 @@
+package dev.sluice.stack.hbase;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.LocalHBaseCluster;
+import org.apache.hadoop.hbase.util.JVMClusterUtil;
+
+/**
+ * One HMaster and one HRegionServer in this JVM, on an external ZooKeeper.
+ *
+ * <p>{@code HMaster start} in standalone mode always starts a private ZooKeeper; Sluice's stack
+ * runs one ZooKeeper shared by HBase and SolrCloud, as a real cluster does, so this launcher does
+ * what standalone mode does after its ZooKeeper is up. Configuration comes from
+ * {@code hbase-site.xml} on the classpath.
+ */
+public final class HBaseStandalone {
+
+    private HBaseStandalone() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // Server threads started before the failure would keep a half-started JVM alive: exit instead.
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
+        Configuration conf = HBaseConfiguration.create();
+        LocalHBaseCluster cluster = new LocalHBaseCluster(conf, 1, 1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.shutdown();
+            cluster.join();
+        }, "hbase-standalone-shutdown"));
+        cluster.startup();
+        System.out.println("HBaseStandalone: master and region server started");
+        for (JVMClusterUtil.MasterThread master : cluster.getMasters()) {
+            master.join();
+        }
+    }
+}
