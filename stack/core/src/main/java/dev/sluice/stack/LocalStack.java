@@ -409,8 +409,8 @@ public final class LocalStack implements AutoCloseable {
             throw new StackException("work directory " + workDir + " is not writable (permission denied on "
                     + e.getFile() + ")", e);
         } catch (FileSystemException e) {
-            throw new StackException("work directory " + workDir + " is not usable: " + e.getReason()
-                    + " (" + e.getFile() + ")", e);
+            String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            throw new StackException("work directory " + workDir + " is not usable: " + reason + " (" + e.getFile() + ")", e);
         } catch (IOException e) {
             throw new StackException("work directory " + workDir + " is not usable: " + e.getMessage(), e);
         }

@@ -47,7 +47,6 @@ public final class YarnDefinition implements ServiceDefinition {
         site.put("yarn.resourcemanager.admin.address", "127.0.0.1:" + ports.get("rm-admin"));
         site.put("yarn.resourcemanager.recovery.enabled", "false");
         site.put("yarn.resourcemanager.nodemanagers.heartbeat-interval-ms", "250");
-        site.put("yarn.scheduler.capacity.maximum-am-resource-percent", "0.5");
         site.put("yarn.scheduler.minimum-allocation-mb", "128");
         site.put("yarn.scheduler.maximum-allocation-mb", "4096");
         site.put("yarn.nodemanager.hostname", "127.0.0.1");
@@ -73,6 +72,13 @@ public final class YarnDefinition implements ServiceDefinition {
         site.put("yarn.nodemanager.delete.debug-delay-sec", "0");
         SiteXml.write(layout.conf().resolve("yarn-site.xml"), site);
         SiteXml.write(layout.conf().resolve("core-site.xml"), Map.of("hadoop.tmp.dir", layout.tmp().toString()));
+        // The CapacityScheduler (YARN's default) needs its queues declared: one queue with the whole node,
+        // and room for several ApplicationMasters (the consumer service runs one per application).
+        SiteXml.write(layout.conf().resolve("capacity-scheduler.xml"), Map.of(
+                "yarn.scheduler.capacity.root.queues", "default",
+                "yarn.scheduler.capacity.root.default.capacity", "100",
+                "yarn.scheduler.capacity.root.default.maximum-capacity", "100",
+                "yarn.scheduler.capacity.maximum-am-resource-percent", "0.5"));
 
         String logging = LogConfig.log4j1(layout, List.of("org.apache.hadoop.metrics2", "org.eclipse.jetty",
                 "org.apache.hadoop.yarn.server.resourcemanager.RMAuditLogger", "org.apache.hadoop.yarn.server.nodemanager.NMAuditLogger"));
