@@ -1,0 +1,139 @@
+package dev.sluice.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link BucketPartitioner} inside a real Flume 1.11 agent (kafka-clients 2.7.2), set through
+ * {@code kafka.producer.partitioner.class} on the Kafka channel, writing to a real Kafka 4.3 broker.
+ */
+class BucketPartitionerInFlumeIT {
+
+    private static final int PARTITIONS = 6;
+    private static final int EVENTS = 600;
+
+    private static Path workDir;
+    private static LocalStack stack;
+    private static StackEndpoints endpoints;
+
+    @BeforeAll
+    static void startKafka() throws IOException {
+        workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "flume-partitioner-it-");
+        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.KAFKA).stopOnExit(true).build();
+        endpoints = stack.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void flumeKafkaChannelRoutesEveryEventToItsBucketPartition() throws Exception {
+        String topic = "flume-partitioner";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Path input = Files.write(workDir.resolve("events.csv"), IntStream.range(0, EVENTS)
+                .mapToObj(i -> "card-" + (i * 7919 % 10_007) + ",amount=" + i).toList(), StandardCharsets.UTF_8);
+        // The exec source reads lines; regex_extractor sets the 'key' header, which the Kafka channel
+        // (parseAsFlumeEvent=false) uses as the record key; the partitioner routes by it.
+        String config = String.join("\n",
+                "agent.sources = lines",
+                "agent.channels = kafka",
+                "agent.sources.lines.type = exec",
+                "agent.sources.lines.command = cat " + input,
+                "agent.sources.lines.batchSize = 100",
+                "agent.sources.lines.channels = kafka",
+                "agent.sources.lines.interceptors = key",
+                "agent.sources.lines.interceptors.key.type = regex_extractor",
+                "agent.sources.lines.interceptors.key.regex = ^([^,]+),",
+                "agent.sources.lines.interceptors.key.serializers = k",
+                "agent.sources.lines.interceptors.key.serializers.k.name = key",
+                "agent.channels.kafka.type = org.apache.flume.channel.kafka.KafkaChannel",
+                "agent.channels.kafka.kafka.bootstrap.servers = " + endpoints.kafkaBootstrapServers(),
+                "agent.channels.kafka.kafka.topic = " + topic,
+                "agent.channels.kafka.parseAsFlumeEvent = false",
+                "agent.channels.kafka.kafka.producer.partitioner.class = " + BucketPartitioner.class.getName(),
+                "agent.channels.kafka.kafka.producer." + BucketPartitioner.BUCKETS_CONFIG + " = " + Buckets.DEFAULT_BUCKET_COUNT,
+                "agent.channels.kafka.kafka.producer.client.id = flume-it",
+                "");
+        Path commonJar = Path.of(Buckets.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+
+        List<ConsumerRecord<String, String>> records;
+        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(commonJar))) {
+            records = consume(topic, EVENTS, agent);
+            JsonNode metrics = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(agent.metricsUrl())).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(metrics.path("CHANNEL.kafka").path("EventPutSuccessCount").asLong()).isEqualTo(EVENTS);
+            assertThat(Files.readString(agent.log())).contains("BucketPartitioner configured: sluice.buckets=27720")
+                    .contains("Kafka version: 2.7.2");
+        }
+
+        Buckets buckets = Buckets.defaults();
+        assertThat(records).hasSize(EVENTS);
+        assertThat(records).allSatisfy(r -> {
+            assertThat(r.key()).as("record key from the key header").startsWith("card-");
+            assertThat(r.value()).startsWith(r.key() + ",");
+            assertThat(r.partition()).as("partition of %s", r.key())
+                    .isEqualTo(buckets.partitionOfKey(r.key().getBytes(StandardCharsets.UTF_8), PARTITIONS));
+        });
+        assertThat(records.stream().map(ConsumerRecord::partition).collect(Collectors.toSet()))
+                .as("keys spread over every partition").hasSize(PARTITIONS);
+    }
+
+    private static List<ConsumerRecord<String, String>> consume(String topic, int expected, FlumeAgent agent) throws IOException {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                assertThat(agent.isAlive()).as("Flume agent alive; see %s", agent.log()).isTrue();
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            // Nothing beyond the expected events: no duplicates from retries.
+            consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
+        }
+        return records;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.sluice.it;
+
+import dev.sluice.stack.LocalStack;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Flume 1.11 agent in its own JVM: Flume's own jars (the {@code flume} role) plus the
+ * given plugin jars, with the HTTP metrics endpoint on a free port. Stopped with SIGTERM, then
+ * SIGKILL: an agent whose broker is gone can hang on shutdown.
+ */
+final class FlumeAgent implements AutoCloseable {
+
+    private final Process process;
+    private final int metricsPort;
+    private final Path log;
+
+    private FlumeAgent(Process process, int metricsPort, Path log) {
+        this.process = process;
+        this.metricsPort = metricsPort;
+        this.log = log;
+    }
+
+    static FlumeAgent start(Path dir, String agentName, String configuration, List<Path> pluginJars) throws IOException {
+        Files.createDirectories(dir);
+        Path config = Files.writeString(dir.resolve("agent.properties"), configuration, StandardCharsets.UTF_8);
+        Path log4j = Files.writeString(dir.resolve("log4j2.xml"), """
+                <Configuration status="warn">
+                  <Appenders><Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="%d %-5p [%t] %c{1}: %m%n"/></Console></Appenders>
+                  <Loggers><Root level="info"><AppenderRef ref="out"/></Root></Loggers>
+                </Configuration>
+                """, StandardCharsets.UTF_8);
+        List<Path> classpath = new ArrayList<>(LocalStack.roleClasspath("flume"));
+        classpath.addAll(pluginJars);
+        int metricsPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            metricsPort = socket.getLocalPort();
+        }
+        Path log = dir.resolve("agent.log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dlog4j.configurationFile=" + log4j,
+                "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
+                "-cp", String.join(java.io.File.pathSeparator, classpath.stream().map(Path::toString).toList()),
+                "org.apache.flume.node.Application", "-f", config.toString(), "-n", agentName, "--no-reload-conf")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new FlumeAgent(process, metricsPort, log);
+    }
+
+    String metricsUrl() {
+        return "http://127.0.0.1:" + metricsPort + "/metrics";
+    }
+
+    Path log() {
+        return log;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
