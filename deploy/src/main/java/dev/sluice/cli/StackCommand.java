@@ -142,11 +142,13 @@ final class StackCommand {
                 out.println("No stack in " + workDir + " (start one with: ./sluice stack up)");
                 return SluiceCli.EXIT_NO_STACK;
             }
-            out.printf(Locale.ROOT, "%-10s %-8s %-8s %s%n", "SERVICE", "PID", "STATE", "DETAIL");
+            out.printf(Locale.ROOT, "%-10s %-8s %-8s %7s  %s%n", "SERVICE", "PID", "STATE", "RSS", "DETAIL");
             for (ServiceStatus status : statuses) {
-                out.printf(Locale.ROOT, "%-10s %-8s %-8s %s%n", status.service().id(),
+                out.printf(Locale.ROOT, "%-10s %-8s %-8s %7s  %s%n", status.service().id(),
                         status.pid().isPresent() ? Long.toString(status.pid().getAsLong()) : "-",
-                        status.answering() ? "up" : status.running() ? "stalled" : "DOWN", status.detail());
+                        status.answering() ? "up" : status.running() ? "stalled" : "DOWN",
+                        status.residentBytes().isPresent() ? status.residentBytes().getAsLong() / (1024 * 1024) + " MB" : "-",
+                        status.detail());
             }
             endpoints.ifPresent(e -> {
                 out.println();

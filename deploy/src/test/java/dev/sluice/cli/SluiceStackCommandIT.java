@@ -37,7 +37,7 @@ class SluiceStackCommandIT {
 
         Run status = run("stack", "status", "--work-dir", workDir.toString());
         assertThat(status.exitCode).isZero();
-        assertThat(status.out).containsPattern("zookeeper +\\d+ +up").containsPattern("kafka +\\d+ +up");
+        assertThat(status.out).containsPattern("zookeeper +\\d+ +up +\\d+ MB").containsPattern("kafka +\\d+ +up +\\d+ MB");
 
         Run env = run("stack", "env", "--work-dir", workDir.toString());
         assertThat(env.exitCode).isZero();

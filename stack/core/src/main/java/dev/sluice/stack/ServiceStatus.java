@@ -17,4 +17,9 @@ public record ServiceStatus(Service service, OptionalLong pid, boolean answering
     public boolean running() {
         return pid.isPresent();
     }
+
+    /** Resident memory of the service's process (Linux {@code /proc}), if it runs and that can be read. */
+    public OptionalLong residentBytes() {
+        return pid.isPresent() ? ProcessMemory.residentBytes(pid.getAsLong()) : OptionalLong.empty();
+    }
 }
