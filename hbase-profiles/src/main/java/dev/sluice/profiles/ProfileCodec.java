@@ -3,12 +3,9 @@ package dev.sluice.profiles;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.profiles.schema.Attribute;
 import dev.sluice.profiles.schema.ProfileSchema;
-import org.apache.hadoop.hbase.Cell;
-import org.apache.hadoop.hbase.CellUtil;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,10 +49,13 @@ public final class ProfileCodec {
         if (result == null || result.isEmpty()) {
             return null;
         }
+        // In schema order, not HBase's column order, so profiles read the way the schema declares them.
         Map<String, Object> attributes = new LinkedHashMap<>();
-        for (Cell cell : result.rawCells()) {
-            String name = new String(CellUtil.cloneQualifier(cell), StandardCharsets.UTF_8);
-            schema.attribute(name).ifPresent(a -> attributes.put(name, a.type().decode(CellUtil.cloneValue(cell))));
+        for (Attribute attribute : schema.attributes().values()) {
+            byte[] value = result.getValue(family, attribute.qualifier());
+            if (value != null) {
+                attributes.put(attribute.name(), attribute.type().decode(value));
+            }
         }
         return new Profile(ProfileRowKey.keyOf(result.getRow()), attributes);
     }

@@ -82,4 +82,14 @@ class ProfileParserTest {
     void rejectsABadJsonLineWithAReason(String name, String line, String reason) {
         assertThat(new ProfileParser(SCHEMA, LoadFormat.JSONL).parse(line).reason()).startsWith(reason);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "plain          | a,b,,d         | [a, b, , d]",
+            "trailing empty | a,b,           | [a, b, ]",
+            "quoted comma   | a,\"b,c\",d    | [a, b,c, d]",
+            "escaped quote  | \"say \"\"hi\"\"\",x | [say \"hi\", x]"})
+    void splitsCsvLinesWithAndWithoutQuotesAlike(String name, String line, String cells) {
+        assertThat(ProfileParser.parseCsv(line).toString()).isEqualTo(cells);
+    }
 }
