@@ -1,7 +1,5 @@
 package dev.sluice.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.kafka.BucketPartitioner;
 import dev.sluice.stack.LocalStack;
@@ -19,10 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,14 +88,11 @@ class BucketPartitionerInFlumeIT {
                 "agent.channels.kafka.kafka.producer." + BucketPartitioner.BUCKETS_CONFIG + " = " + Buckets.DEFAULT_BUCKET_COUNT,
                 "agent.channels.kafka.kafka.producer.client.id = flume-it",
                 "");
-        Path commonJar = Path.of(Buckets.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 
         List<ConsumerRecord<String, String>> records;
-        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(commonJar))) {
+        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(FlumeAgent.pluginJar()))) {
             records = consume(topic, EVENTS, agent);
-            JsonNode metrics = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(agent.metricsUrl())).build(), HttpResponse.BodyHandlers.ofString()).body());
-            assertThat(metrics.path("CHANNEL.kafka").path("EventPutSuccessCount").asLong()).isEqualTo(EVENTS);
+            assertThat(agent.counter("CHANNEL.kafka", "EventPutSuccessCount")).isEqualTo(EVENTS);
             assertThat(Files.readString(agent.log())).contains("BucketPartitioner configured: sluice.buckets=27720")
                     .contains("Kafka version: 2.7.2");
         }

@@ -55,6 +55,35 @@ final class FlumeAgent implements AutoCloseable {
         return new FlumeAgent(process, metricsPort, log);
     }
 
+    /** The shaded plugin jar the build produced: exactly what Sluice ships into Flume. */
+    static Path pluginJar() {
+        String path = System.getProperty("sluice.flume.plugin.jar");
+        if (path == null || !Files.isRegularFile(Path.of(path))) {
+            throw new IllegalStateException("the Flume plugin jar is missing (" + path + "): run the build through Maven (./mvnw verify)");
+        }
+        return Path.of(path);
+    }
+
+    /**
+     * A counter from Flume's HTTP metrics endpoint, e.g. {@code ("SINK.hbase", "EventDrainSuccessCount")};
+     * 0 while the agent has not opened the endpoint yet.
+     */
+    long counter(String component, String counter) throws InterruptedException {
+        try {
+            return metrics().path(component).path(counter).asLong();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The agent's counters from Flume's HTTP metrics endpoint. */
+    com.fasterxml.jackson.databind.JsonNode metrics() throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+    }
+
     String metricsUrl() {
         return "http://127.0.0.1:" + metricsPort + "/metrics";
     }
@@ -68,10 +97,15 @@ final class FlumeAgent implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (!process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
