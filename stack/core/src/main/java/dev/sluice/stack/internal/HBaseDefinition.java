@@ -79,7 +79,8 @@ public final class HBaseDefinition implements ServiceDefinition {
                 "org.apache.hadoop.hbase.zookeeper", "org.apache.hadoop.metrics2", "org.apache.hadoop.hbase.ipc"));
         List<String> options = new java.util.ArrayList<>(JDK17_OPTIONS);
         options.add(logging);
-        return new JvmLaunch("dev.sluice.stack.hbase.HBaseStandalone", List.of(), "512m", options, Map.of());
+        // 512 MB ran out of memory under a bulk load of 1M profiles (memstore plus RPC buffers).
+        return new JvmLaunch("dev.sluice.stack.hbase.HBaseStandalone", List.of(), "1g", options, Map.of());
     }
 
     /** Client settings for a probe: fail fast instead of HBase's default minutes of retries. */

@@ -3,7 +3,7 @@ package dev.sluice.stack.hbase;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.LocalHBaseCluster;
-import org.apache.hadoop.hbase.util.JVMClusterUtil;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One HMaster and one HRegionServer in this JVM, on an external ZooKeeper.
@@ -31,14 +31,27 @@ public final class HBaseStandalone {
     private static void run(String[] args) throws Exception {
         Configuration conf = HBaseConfiguration.create();
         LocalHBaseCluster cluster = new LocalHBaseCluster(conf, 1, 1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             cluster.shutdown();
             cluster.join();
         }, "hbase-standalone-shutdown"));
         cluster.startup();
         System.out.println("HBaseStandalone: master and region server started");
-        for (JVMClusterUtil.MasterThread master : cluster.getMasters()) {
-            master.join();
+        // A master or region server that aborts (out of memory, lost ZooKeeper session) ends its thread
+        // but not the JVM: exit, so the stack reports this service as down instead of a live husk.
+        while (!stopping.get()) {
+            boolean allAlive = cluster.getMasters().stream().allMatch(Thread::isAlive)
+                    && cluster.getRegionServers().stream().allMatch(Thread::isAlive);
+            if (!allAlive) {
+                if (stopping.get()) {
+                    return;
+                }
+                System.err.println("HBaseStandalone: a master or region server died (see above); stopping");
+                Runtime.getRuntime().halt(1);
+            }
+            Thread.sleep(1000);
         }
     }
 }
