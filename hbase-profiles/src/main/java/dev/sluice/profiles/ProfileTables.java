@@ -10,7 +10,6 @@ import org.apache.hadoop.hbase.client.ColumnFamilyDescriptorBuilder;
 import org.apache.hadoop.hbase.client.TableDescriptor;
 import org.apache.hadoop.hbase.client.TableDescriptorBuilder;
 import org.apache.hadoop.hbase.io.compress.Compression;
-import org.apache.hadoop.hbase.io.encoding.DataBlockEncoding;
 import org.apache.hadoop.hbase.regionserver.BloomType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,16 +80,8 @@ public final class ProfileTables {
             admin.modifyTable(TableDescriptorBuilder.newBuilder(existing).setValue(SCHEMA_METADATA, schema.toYaml()).build());
             return Outcome.SCHEMA_UPDATED;
         }
-        // A lookup table read by random point gets: small blocks (less to read and decompress per get),
-        // an index within each block, in-memory priority in the block cache, and blocks warmed on open.
-        ColumnFamilyDescriptor profiles = ColumnFamilyDescriptorBuilder.newBuilder(family(schema.familyBytes(), compression))
-                .setBlocksize(16 * 1024)
-                .setDataBlockEncoding(DataBlockEncoding.ROW_INDEX_V1)
-                .setInMemory(true)
-                .setPrefetchBlocksOnOpen(true)
-                .build();
         TableDescriptor descriptor = TableDescriptorBuilder.newBuilder(table)
-                .setColumnFamily(profiles)
+                .setColumnFamily(family(schema.familyBytes(), compression))
                 .setValue(SCHEMA_METADATA, schema.toYaml())
                 .setValue(BUCKETS_METADATA, Integer.toString(buckets.bucketCount()))
                 .build();

@@ -31,6 +31,15 @@ final class FlumeAgent implements AutoCloseable {
     }
 
     static FlumeAgent start(Path dir, String agentName, String configuration, List<Path> pluginJars) throws IOException {
+        return start(dir, agentName, configuration, pluginJars, java.util.Map.of());
+    }
+
+    /**
+     * Starts an agent whose configuration may use {@code ${VAR}} placeholders, resolved by Flume
+     * from {@code environment} (its {@code EnvVarResolverProperties}).
+     */
+    static FlumeAgent start(Path dir, String agentName, String configuration, List<Path> pluginJars,
+                            java.util.Map<String, String> environment) throws IOException {
         Files.createDirectories(dir);
         Path config = Files.writeString(dir.resolve("agent.properties"), configuration, StandardCharsets.UTF_8);
         Path log4j = Files.writeString(dir.resolve("log4j2.xml"), """
@@ -46,13 +55,15 @@ final class FlumeAgent implements AutoCloseable {
             metricsPort = socket.getLocalPort();
         }
         Path log = dir.resolve("agent.log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dlog4j.configurationFile=" + log4j,
                 "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
+                "-DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties",
                 "-cp", String.join(java.io.File.pathSeparator, classpath.stream().map(Path::toString).toList()),
                 "org.apache.flume.node.Application", "-f", config.toString(), "-n", agentName, "--no-reload-conf")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new FlumeAgent(process, metricsPort, log);
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return new FlumeAgent(builder.start(), metricsPort, log);
     }
 
     /** The shaded plugin jar the build produced: exactly what Sluice ships into Flume. */

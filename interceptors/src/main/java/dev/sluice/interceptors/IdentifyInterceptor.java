@@ -171,7 +171,7 @@ public final class IdentifyInterceptor implements Interceptor {
             String id = context.getString(ID_FIELD);
             idField = id == null || id.isBlank() ? null : ConfigKeys.fieldPath(context, STAGE, ID_FIELD, id);
             keyHeader = context.getString(KEY_HEADER, "key");
-            name = context.getString("name", STAGE);
+            name = InterceptorCounters.nameFor(context, STAGE);
         }
 
         @Override

@@ -6,14 +6,29 @@ import org.apache.flume.instrumentation.MonitoredCounterGroup;
  * Flume-style counters of one interceptor instance, exported like Flume's own components (JMX and
  * the HTTP metrics endpoint as {@code INTERCEPTOR.<name>}).
  */
-final class InterceptorCounters extends MonitoredCounterGroup {
+public final class InterceptorCounters extends MonitoredCounterGroup implements InterceptorCountersMBean {
 
     static final String RECEIVED = "EventReceivedCount";
     static final String ACCEPTED = "EventAcceptedCount";
     static final String DEAD_LETTERED = "EventDeadLetteredCount";
 
+    private static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> INSTANCES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     InterceptorCounters(String name) {
         super(Type.INTERCEPTOR, name, RECEIVED, ACCEPTED, DEAD_LETTERED);
+    }
+
+    /**
+     * The configured {@code name}, else {@code <stage>-<n>}: Flume does not tell an interceptor its
+     * own name, and two instances under one name would hide each other's counters.
+     */
+    static String nameFor(org.apache.flume.Context context, String stage) {
+        String configured = context.getString("name");
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        return stage + "-" + INSTANCES.computeIfAbsent(stage, s -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
     }
 
     void received() {
@@ -30,5 +45,20 @@ final class InterceptorCounters extends MonitoredCounterGroup {
 
     long count(String counter) {
         return get(counter);
+    }
+
+    @Override
+    public long getEventReceivedCount() {
+        return get(RECEIVED);
+    }
+
+    @Override
+    public long getEventAcceptedCount() {
+        return get(ACCEPTED);
+    }
+
+    @Override
+    public long getEventDeadLetteredCount() {
+        return get(DEAD_LETTERED);
     }
 }

@@ -33,7 +33,7 @@ import java.util.List;
  * agent.sources.http.interceptors.validate.maxBodyBytes = 65536
  * </pre>
  *
- * <p>Counters: {@code INTERCEPTOR.<name>} with {@code EventReceivedCount}, {@code EventAcceptedCount},
+ * <p>Counters: {@code INTERCEPTOR.<name>} ({@code name} key, default {@code validate-1}, {@code validate-2}, …) with {@code EventReceivedCount}, {@code EventAcceptedCount},
  * {@code EventDeadLetteredCount}. Called from the source's thread; stateless between events.
  */
 public final class ValidateInterceptor implements Interceptor {
@@ -141,7 +141,7 @@ public final class ValidateInterceptor implements Interceptor {
             }
             requiredFields = fields;
             maxBodyBytes = ConfigKeys.positiveInt(context, STAGE, MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
-            name = context.getString("name", STAGE);
+            name = InterceptorCounters.nameFor(context, STAGE);
         }
 
         @Override

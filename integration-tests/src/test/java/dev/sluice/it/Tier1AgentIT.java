@@ -1,0 +1,214 @@
+package dev.sluice.it;
+
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shipped tier-1 agent ({@code conf/flume/tier1.properties}) in a real Flume 1.11 agent: a plain
+ * HTTP client and a file in the spooling directory feed it; valid events reach {@code events.raw}
+ * on their bucket partition with id and ingest time, invalid ones reach {@code events.dlq} with
+ * their reason in the record headers.
+ */
+class Tier1AgentIT {
+
+    private static final int PARTITIONS = 6;
+
+    private static Path workDir;
+    private static LocalStack stack;
+    private static StackEndpoints endpoints;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tier1-it-");
+        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.KAFKA).stopOnExit(true).build();
+        endpoints = stack.start();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("events.raw", PARTITIONS, (short) 1), new NewTopic("events.dlq", 1, (short) 1)
+                            .configs(Map.of("max.message.bytes", "17825792"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void httpAndSpoolDirEventsReachEventsRawOnTheirPartitionAndInvalidOnesTheDlqWithReasons() throws Exception {
+        int httpPort = freePort();
+        Path spoolDir = Files.createDirectories(workDir.resolve("spool"));
+        Map<String, String> environment = Map.of(
+                "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
+                "SLUICE_HTTP_PORT", Integer.toString(httpPort),
+                "SLUICE_SPOOL_DIR", spoolDir.toString(),
+                "SLUICE_AGENT_DIR", workDir.resolve("agent-state").toString(),
+                "SLUICE_KEY_FIELD", "card_id",
+                "SLUICE_TIME_FIELD", "ts");
+        String config = Files.readString(Path.of(System.getProperty("sluice.conf.dir"), "flume", "tier1.properties"));
+        Instant testStart = Instant.now();
+
+        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "tier1", config, List.of(FlumeAgent.pluginJar()), environment)) {
+            HttpClient http = HttpClient.newHttpClient();
+            String lines = IntStream.range(0, 300).mapToObj(i -> "{\"card_id\":\"card-" + (i * 31 % 997)
+                    + "\",\"amount\":" + i + ",\"ts\":\"2026-11-21T08:00:00Z\"}").collect(Collectors.joining("\n"));
+            post(http, httpPort, lines.getBytes(StandardCharsets.UTF_8), agent);
+            post(http, httpPort, "[{\"card_id\":\"card-a\",\"amount\":1},{\"card_id\":\"card-b\",\"amount\":2}]".getBytes(StandardCharsets.UTF_8), agent);
+            post(http, httpPort, "this is not json".getBytes(StandardCharsets.UTF_8), agent);
+            post(http, httpPort, "{\"amount\":5}".getBytes(StandardCharsets.UTF_8), agent);
+            post(http, httpPort, "{\"card_id\":\"  \"}".getBytes(StandardCharsets.UTF_8), agent);
+            post(http, httpPort, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}, agent);
+            post(http, httpPort, ("{\"card_id\":\"big\",\"blob\":\"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8), agent);
+
+            // A spooled file must appear whole: write beside the directory, then move it in.
+            Path staged = workDir.resolve("batch-1.jsonl");
+            Files.writeString(staged, IntStream.range(0, 100).mapToObj(i -> "{\"card_id\":\"file-" + i + "\",\"ts\":1763712000000}")
+                    .collect(Collectors.joining("\n", "", "\n{\"card_id\":\"file-x\",\"ts\":\"noon\"}\n")));
+            Files.move(staged, spoolDir.resolve("batch-1.jsonl"), StandardCopyOption.ATOMIC_MOVE);
+
+            List<ConsumerRecord<String, byte[]>> raw = consume("events.raw", 402, agent);
+            List<ConsumerRecord<String, byte[]>> dlq = consume("events.dlq", 6, agent);
+
+            EventCodec codec = new EventCodec();
+            Buckets buckets = Buckets.defaults();
+            Set<String> ids = new HashSet<>();
+            for (ConsumerRecord<String, byte[]> record : raw) {
+                Event event = codec.decode(record.value()); // a plain Kafka client reads events.raw
+                assertThat(record.key()).isEqualTo(event.key());
+                assertThat(record.partition()).as("partition of %s", event.key())
+                        .isEqualTo(buckets.partitionOfKey(event.key().getBytes(StandardCharsets.UTF_8), PARTITIONS));
+                assertThat(event.ingestTime()).isAfterOrEqualTo(testStart.minusSeconds(5));
+                ids.add(event.id());
+            }
+            assertThat(raw).hasSize(402);
+            assertThat(ids).as("every event has its own id").hasSize(402);
+            assertThat(raw.stream().map(r -> r.key()).filter(k -> k.startsWith("file-")).count()).isEqualTo(100);
+            Event fromFile = raw.stream().filter(r -> r.key().equals("file-7")).map(r -> decode(codec, r.value())).findFirst().orElseThrow();
+            assertThat(fromFile.eventTime()).isEqualTo(Instant.ofEpochMilli(1763712000000L));
+
+            assertThat(dlq).extracting(r -> header(r, "sluice.error.reason")).containsExactlyInAnyOrder(
+                    "NOT_JSON", "MISSING_FIELD", "EMPTY_FIELD", "NOT_JSON", "TOO_LARGE", "WRONG_TYPE");
+            ConsumerRecord<String, byte[]> missingKey = dlq.stream().filter(r -> "MISSING_FIELD".equals(header(r, "sluice.error.reason")))
+                    .findFirst().orElseThrow();
+            assertThat(header(missingKey, "sluice.error.field")).isEqualTo("card_id");
+            assertThat(header(missingKey, "sluice.error.stage")).isEqualTo("identify");
+            assertThat(new String(missingKey.value(), StandardCharsets.UTF_8)).as("the body as received").isEqualTo("{\"amount\":5}");
+
+            // Counters per interceptor instance (validate-1 on one source, validate-2 on the other).
+            com.fasterxml.jackson.databind.JsonNode metrics = agent.metrics();
+            assertThat(sumOf(metrics, "INTERCEPTOR.validate-", "EventDeadLetteredCount")).isEqualTo(3);  // not JSON, binary, too large
+            assertThat(sumOf(metrics, "INTERCEPTOR.identify-", "EventDeadLetteredCount")).isEqualTo(3);  // missing, empty key; bad time
+            assertThat(sumOf(metrics, "INTERCEPTOR.identify-", "EventAcceptedCount")).isEqualTo(402);
+        }
+    }
+
+    private static long sumOf(com.fasterxml.jackson.databind.JsonNode metrics, String prefix, String counter) {
+        long sum = 0;
+        for (java.util.Iterator<String> it = metrics.fieldNames(); it.hasNext(); ) {
+            String component = it.next();
+            if (component.startsWith(prefix)) {
+                sum += metrics.path(component).path(counter).asLong();
+            }
+        }
+        return sum;
+    }
+
+    private static Event decode(EventCodec codec, byte[] value) {
+        try {
+            return codec.decode(value);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void post(HttpClient http, int port, byte[] body, FlumeAgent agent) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("HTTP source answer; see %s", agent.log()).isEqualTo(200);
+                return;
+            } catch (IOException notListeningYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected, FlumeAgent agent) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofSeconds(1)).forEach(records::add); // and nothing more
+        }
+        return records;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
