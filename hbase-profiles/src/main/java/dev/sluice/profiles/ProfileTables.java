@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Creates Sluice's HBase tables, pre-split on bucket boundaries so every region holds a contiguous
@@ -143,9 +142,5 @@ public final class ProfileTables {
     public static Buckets bucketsOf(Admin admin, TableName table) throws IOException {
         String value = admin.getDescriptor(table).getValue(BUCKETS_METADATA);
         return value == null ? Buckets.defaults() : Buckets.of(Integer.parseInt(value));
-    }
-
-    static String describe(byte[][] splits) {
-        return Arrays.stream(splits).map(s -> Integer.toString(ProfileRowKey.bucketOf(s))).toList().toString();
     }
 }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 
 /**
  * Turns a raw JSON event into a Sluice envelope ({@code {"id","key","eventTime","ingestTime","body"}},
@@ -41,7 +40,7 @@ import java.util.List;
  * agent.sources.http.interceptors.identify.eventTimeField = ts
  * </pre>
  */
-public final class IdentifyInterceptor implements Interceptor {
+public final class IdentifyInterceptor extends CountingInterceptor {
 
     static final String STAGE = "identify";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,29 +52,22 @@ public final class IdentifyInterceptor implements Interceptor {
     private final Clock clock;
     private final EventIds ids;
     private final EventCodec codec = new EventCodec(Integer.MAX_VALUE);
-    private final InterceptorCounters counters;
 
     IdentifyInterceptor(FieldPath keyField, FieldPath eventTimeField, FieldPath idField, String keyHeader,
                         Clock clock, EventIds ids, InterceptorCounters counters) {
+        super(counters);
         this.keyField = keyField;
         this.eventTimeField = eventTimeField;
         this.idField = idField;
         this.keyHeader = keyHeader;
         this.clock = clock;
         this.ids = ids;
-        this.counters = counters;
     }
 
     @Override
-    public void initialize() {
-        counters.start();
-    }
-
-    @Override
-    public Event intercept(Event event) {
-        counters.received();
+    Outcome process(Event event) {
         if (Routing.isDeadLettered(event)) {
-            return event;
+            return Outcome.PASSED_THROUGH;
         }
         JsonNode root;
         try {
@@ -123,31 +115,12 @@ public final class IdentifyInterceptor implements Interceptor {
         event.setBody(codec.encode(new dev.sluice.common.event.Event(id, key, eventTime, ingestTime, (ObjectNode) root)));
         event.getHeaders().put(keyHeader, key);
         Routing.routeToEvents(event);
-        counters.accepted();
-        return event;
+        return Outcome.ACCEPTED;
     }
 
-    private Event deadLetter(Event event, Reason reason, String field, String message) {
+    private static Outcome deadLetter(Event event, Reason reason, String field, String message) {
         Routing.deadLetter(event, STAGE, reason.name(), field, message);
-        counters.deadLettered();
-        return event;
-    }
-
-    @Override
-    public List<Event> intercept(List<Event> events) {
-        for (Event event : events) {
-            intercept(event);
-        }
-        return events;
-    }
-
-    @Override
-    public void close() {
-        counters.stop();
-    }
-
-    long count(String counter) {
-        return counters.count(counter);
+        return Outcome.DEAD_LETTERED;
     }
 
     /** Builds {@link IdentifyInterceptor}; fails at configure time naming a missing or bad key. */

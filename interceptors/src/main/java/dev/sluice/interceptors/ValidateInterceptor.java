@@ -36,7 +36,7 @@ import java.util.List;
  * <p>Counters: {@code INTERCEPTOR.<name>} ({@code name} key, default {@code validate-1}, {@code validate-2}, …) with {@code EventReceivedCount}, {@code EventAcceptedCount},
  * {@code EventDeadLetteredCount}. Called from the source's thread; stateless between events.
  */
-public final class ValidateInterceptor implements Interceptor {
+public final class ValidateInterceptor extends CountingInterceptor {
 
     static final String STAGE = "validate";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,30 +47,20 @@ public final class ValidateInterceptor implements Interceptor {
 
     private final List<FieldPath> requiredFields;
     private final int maxBodyBytes;
-    private final InterceptorCounters counters;
 
     ValidateInterceptor(List<FieldPath> requiredFields, int maxBodyBytes, InterceptorCounters counters) {
+        super(counters);
         this.requiredFields = List.copyOf(requiredFields);
         this.maxBodyBytes = maxBodyBytes;
-        this.counters = counters;
     }
 
     @Override
-    public void initialize() {
-        counters.start();
-    }
-
-    @Override
-    public Event intercept(Event event) {
-        counters.received();
-        String problem = check(event);
-        if (problem == null) {
-            Routing.routeToEvents(event);
-            counters.accepted();
-        } else {
-            counters.deadLettered();
+    Outcome process(Event event) {
+        if (check(event) != null) {
+            return Outcome.DEAD_LETTERED;
         }
-        return event;
+        Routing.routeToEvents(event);
+        return Outcome.ACCEPTED;
     }
 
     /** Null when valid; otherwise the event has been marked for the dead-letter path. */
@@ -103,23 +93,6 @@ public final class ValidateInterceptor implements Interceptor {
     private static String fail(Event event, Reason reason, String field, String message) {
         Routing.deadLetter(event, STAGE, reason.name(), field, message);
         return message;
-    }
-
-    @Override
-    public List<Event> intercept(List<Event> events) {
-        for (Event event : events) {
-            intercept(event);
-        }
-        return events;
-    }
-
-    @Override
-    public void close() {
-        counters.stop();
-    }
-
-    long count(String counter) {
-        return counters.count(counter);
     }
 
     /** Builds {@link ValidateInterceptor}; configured once per agent start, failing with the key named. */

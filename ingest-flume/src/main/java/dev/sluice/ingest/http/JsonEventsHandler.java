@@ -1,6 +1,5 @@
 package dev.sluice.ingest.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,9 +104,5 @@ public final class JsonEventsHandler implements HTTPSourceHandler {
         List<Event> events = new ArrayList<>();
         events.add(EventBuilder.withBody(body));
         return events;
-    }
-
-    static JsonFactory factory() {
-        return JSON.getFactory();
     }
 }
