@@ -1,0 +1,257 @@
+package dev.sluice.cli;
+
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.ProcessMemory;
+import dev.sluice.stack.StackEndpoints;
+import dev.sluice.stack.StackException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sluice flume run|stop|status}: real Flume 1.11 agents in their own JVMs, with exactly
+ * Flume's jars plus Sluice's plugin jar, the stack's endpoints as {@code SLUICE_*} environment
+ * variables (for {@code ${VAR}} placeholders in the agent configuration) and Flume's HTTP metrics
+ * on a free port. Agents belong to the stack's work directory: {@code sluice stack down} stops them too.
+ */
+@Command(name = "flume", mixinStandardHelpOptions = true,
+        description = "Run Flume agents with Sluice's plugins against the local stack.",
+        subcommands = {FlumeCommand.Run.class, FlumeCommand.Stop.class, FlumeCommand.Status.class})
+final class FlumeCommand {
+
+    static final String AGENT_MARKER = "-Dsluice.flume.agent=";
+
+    @Option(names = "--work-dir", paramLabel = "DIR", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "The stack's work directory; agents keep their state and logs in <work-dir>/flume/<agent>.")
+    Path workDir;
+
+    Path workDir() {
+        return workDir != null ? workDir.toAbsolutePath().normalize() : LocalStack.defaultWorkDir();
+    }
+
+    static Path agentDir(Path workDir, String name) {
+        return workDir.resolve("flume").resolve(name);
+    }
+
+    /** Live agents of this work directory, by name. */
+    static Map<String, ProcessHandle> agents(Path workDir) {
+        Map<String, ProcessHandle> agents = new LinkedHashMap<>();
+        for (ProcessHandle process : LocalStack.processesOf(workDir)) {
+            process.info().arguments().flatMap(args -> Arrays.stream(args).filter(a -> a.startsWith(AGENT_MARKER)).findFirst())
+                    .ifPresent(marker -> agents.put(marker.substring(AGENT_MARKER.length()), process));
+        }
+        return agents;
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Start a Flume agent in the background and wait until it serves its metrics.",
+                    "The stack's endpoints are set as SLUICE_KAFKA_BOOTSTRAP, SLUICE_ZOOKEEPER, ...; SLUICE_AGENT_DIR is the agent's own directory."})
+    static final class Run implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlumeCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CONF", description = "Agent configuration (Flume properties; ${VAR} placeholders allowed).")
+        Path config;
+
+        @Option(names = "--name", required = true, description = "Agent name in the configuration (e.g. tier1).")
+        String name;
+
+        @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Extra environment for ${VAR} placeholders, e.g. --env SLUICE_KEY_FIELD=card_id.")
+        Map<String, String> environment = new LinkedHashMap<>();
+
+        @Option(names = "--heap", defaultValue = "256m", description = "Agent heap (default: ${DEFAULT-VALUE}).")
+        String heap;
+
+        @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the agent to start (default: ${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            Path workDir = parent.workDir();
+            if (!Files.isReadable(config)) {
+                throw new IllegalArgumentException("cannot read the agent configuration " + config);
+            }
+            if (!Files.readString(config).contains(name + ".sources")) {
+                throw new IllegalArgumentException(config + " defines no agent '" + name + "' (no '" + name + ".sources' key)");
+            }
+            if (agents(workDir).containsKey(name)) {
+                throw new StackException("agent '" + name + "' is already running in " + workDir + "; stop it with 'sluice flume stop --name " + name + "'");
+            }
+            Path dir = agentDir(workDir, name);
+            Files.createDirectories(dir);
+            Path log = dir.resolve("agent.log");
+            int metricsPort = freePort();
+
+            Map<String, String> env = new LinkedHashMap<>();
+            StackEndpoints.read(workDir).ifPresent(endpoints -> endpoints.shellExports().lines().forEach(line -> {
+                String assignment = line.substring("export ".length());
+                String value = assignment.substring(assignment.indexOf('=') + 1);
+                env.put(assignment.substring(0, assignment.indexOf('=')), value.substring(1, value.length() - 1).replace("'\\''", "'"));
+            }));
+            env.put("SLUICE_AGENT_DIR", dir.toString());
+            env.putAll(environment);
+
+            List<Path> classpath = new ArrayList<>(LocalStack.roleClasspath("flume"));
+            classpath.add(pluginJar());
+            // The classpath goes into an argument file: with it on the command line, the JDK cannot read
+            // the process's arguments back (too long), and 'status'/'stop' could not find the agent.
+            Path argFile = dir.resolve("jvm.args");
+            Files.write(argFile, List.of("-cp", '"' + String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()) + '"'),
+                    StandardCharsets.UTF_8);
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + name, "-Xmx" + heap,
+                    "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
+                    "-DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties", "@" + argFile,
+                    "org.apache.flume.node.Application", "-f", config.toAbsolutePath().toString(), "-n", name, "--no-reload-conf"));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            Files.writeString(dir.resolve("metrics.url"), metricsUrl(metricsPort), StandardCharsets.UTF_8);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (!answers(metricsUrl(metricsPort))) {
+                if (!process.isAlive()) {
+                    throw new StackException("agent '" + name + "' exited during start with exit code " + process.exitValue() + "; see " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new StackException("agent '" + name + "' did not serve its metrics within " + timeoutSeconds + " s; see " + log);
+                }
+                Thread.sleep(250);
+            }
+            out.printf(Locale.ROOT, "Agent %s running: pid %d, metrics %s, log %s%n", name, process.pid(), metricsUrl(metricsPort), log);
+            return 0;
+        }
+
+        private static Path pluginJar() {
+            String home = System.getProperty("sluice.home");
+            if (home != null) {
+                try (var jars = Files.list(Path.of(home, "flume-plugin", "target"))) {
+                    Optional<Path> jar = jars.filter(p -> p.getFileName().toString().matches("sluice-flume-plugin-.*\\.jar")).findFirst();
+                    if (jar.isPresent()) {
+                        return jar.get();
+                    }
+                } catch (IOException e) {
+                    // fall through to the error below
+                }
+            }
+            throw new StackException("the Sluice Flume plugin jar was not found under " + home + "/flume-plugin/target: build the project (./mvnw package)");
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop an agent (SIGTERM, then SIGKILL after 20 s), or all with --all.")
+    static final class Stop implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlumeCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--name", description = "The agent to stop.")
+        String name;
+
+        @Option(names = "--all", description = "Stop every agent of the work directory.")
+        boolean all;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((name == null) == !all) {
+                throw new IllegalArgumentException("give either --name AGENT or --all");
+            }
+            Map<String, ProcessHandle> agents = agents(parent.workDir());
+            if (name != null && !agents.containsKey(name)) {
+                spec.commandLine().getOut().println("No agent '" + name + "' is running in " + parent.workDir() + ".");
+                return 0;
+            }
+            for (Map.Entry<String, ProcessHandle> agent : agents.entrySet()) {
+                if (all || agent.getKey().equals(name)) {
+                    ProcessHandle process = agent.getValue();
+                    process.destroy();
+                    // An agent whose broker is gone can hang on shutdown: do not wait for ever.
+                    if (!process.onExit().completeOnTimeout(null, 20, TimeUnit.SECONDS).thenApply(p -> p != null).get()) {
+                        process.destroyForcibly();
+                    }
+                    spec.commandLine().getOut().println("Agent " + agent.getKey() + " stopped.");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Agents of the work directory: pid, RSS, metrics URL.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlumeCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Map<String, ProcessHandle> agents = agents(parent.workDir());
+            PrintWriter out = spec.commandLine().getOut();
+            if (agents.isEmpty()) {
+                out.println("No agent is running in " + parent.workDir() + ".");
+                return 0;
+            }
+            out.printf(Locale.ROOT, "%-12s %-8s %7s  %s%n", "AGENT", "PID", "RSS", "METRICS");
+            for (Map.Entry<String, ProcessHandle> agent : agents.entrySet()) {
+                Path urlFile = agentDir(parent.workDir(), agent.getKey()).resolve("metrics.url");
+                String url = Files.exists(urlFile) ? Files.readString(urlFile) : "-";
+                long rss = ProcessMemory.residentBytes(agent.getValue().pid()).orElse(0) >> 20;
+                out.printf(Locale.ROOT, "%-12s %-8d %4d MB  %s%n", agent.getKey(), agent.getValue().pid(), rss, url);
+            }
+            return 0;
+        }
+    }
+
+    private static String metricsUrl(int port) {
+        return "http://127.0.0.1:" + port + "/metrics";
+    }
+
+    private static boolean answers(String url) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.sluice.cli;
+
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code sluice flume run/status/stop} with the shipped tier-1 configuration on a real Kafka. */
+class SluiceFlumeCommandIT {
+
+    private static Path workDir;
+    private static LocalStack stack;
+    private static StackEndpoints endpoints;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "flume-cli-it-");
+        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.KAFKA).stopOnExit(true).build();
+        endpoints = stack.start();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("events.raw", 3, (short) 1),
+                    new NewTopic("events.dlq", 1, (short) 1).configs(Map.of("max.message.bytes", "17825792")))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (stack != null) {
+            stack.close(); // also stops any agent left by a failed test
+        }
+    }
+
+    @Test
+    void runsTheTier1AgentOnTheStackReportsItAndStopsIt() throws Exception {
+        String stackDir = workDir.resolve("stack").toString();
+        int httpPort = freePort();
+        Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
+        Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
+                "--env", "SLUICE_HTTP_PORT=" + httpPort, "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool")),
+                "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
+        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(run.out).contains("Agent tier1 running", "/metrics");
+
+        HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"card_id\":\"card-1\",\"amount\":3}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).isEqualTo(200);
+        assertThat(consume("events.raw", 1)).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("card-1");
+            assertThat(r.value()).contains("\"key\":\"card-1\"", "\"ingestTime\"", "\"amount\":3");
+        });
+
+        Run status = run("flume", "status", "--work-dir", stackDir);
+        assertThat(status.out).containsPattern("tier1 +\\d+ +\\d+ MB +http://127.0.0.1:\\d+/metrics");
+        Run again = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir);
+        assertThat(again.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(again.err).contains("agent 'tier1' is already running");
+
+        Run stop = run("flume", "stop", "--name", "tier1", "--work-dir", stackDir);
+        assertThat(stop.exitCode).isZero();
+        assertThat(FlumeCommand.agents(workDir.resolve("stack"))).isEmpty();
+    }
+
+    @Test
+    void refusesAConfigurationWithoutTheNamedAgent() throws IOException {
+        Path config = Files.writeString(workDir.resolve("other.properties"), "other.sources = s\n");
+        Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", workDir.resolve("stack").toString());
+        assertThat(run.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(run.err).contains("defines no agent 'tier1'");
+    }
+
+    private static List<ConsumerRecord<String, String>> consume(String topic, int expected) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SluiceCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+}
