@@ -25,12 +25,12 @@ abstract class CountingInterceptor implements Interceptor {
     abstract Outcome process(Event event);
 
     @Override
-    public final void initialize() {
+    public void initialize() {
         counters.start();
     }
 
     @Override
-    public final Event intercept(Event event) {
+    public Event intercept(Event event) {
         counters.received();
         switch (process(event)) {
             case ACCEPTED -> counters.accepted();
@@ -43,7 +43,7 @@ abstract class CountingInterceptor implements Interceptor {
     }
 
     @Override
-    public final List<Event> intercept(List<Event> events) {
+    public List<Event> intercept(List<Event> events) {
         for (Event event : events) {
             intercept(event);
         }
@@ -51,7 +51,7 @@ abstract class CountingInterceptor implements Interceptor {
     }
 
     @Override
-    public final void close() {
+    public void close() {
         counters.stop();
     }
 

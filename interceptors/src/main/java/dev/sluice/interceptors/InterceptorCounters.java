@@ -6,7 +6,7 @@ import org.apache.flume.instrumentation.MonitoredCounterGroup;
  * Flume-style counters of one interceptor instance, exported like Flume's own components (JMX and
  * the HTTP metrics endpoint as {@code INTERCEPTOR.<name>}).
  */
-public final class InterceptorCounters extends MonitoredCounterGroup implements InterceptorCountersMBean {
+public class InterceptorCounters extends MonitoredCounterGroup implements InterceptorCountersMBean {
 
     static final String RECEIVED = "EventReceivedCount";
     static final String ACCEPTED = "EventAcceptedCount";
@@ -17,6 +17,20 @@ public final class InterceptorCounters extends MonitoredCounterGroup implements 
 
     InterceptorCounters(String name) {
         super(Type.INTERCEPTOR, name, RECEIVED, ACCEPTED, DEAD_LETTERED);
+    }
+
+    /** For interceptors with counters of their own, besides the three every interceptor has. */
+    InterceptorCounters(String name, String... more) {
+        super(Type.INTERCEPTOR, name, concat(more));
+    }
+
+    private static String[] concat(String[] more) {
+        String[] all = new String[3 + more.length];
+        all[0] = RECEIVED;
+        all[1] = ACCEPTED;
+        all[2] = DEAD_LETTERED;
+        System.arraycopy(more, 0, all, 3, more.length);
+        return all;
     }
 
     /**
@@ -45,6 +59,10 @@ public final class InterceptorCounters extends MonitoredCounterGroup implements 
 
     long count(String counter) {
         return get(counter);
+    }
+
+    void add(String counter, long delta) {
+        addAndGet(counter, delta);
     }
 
     @Override

@@ -20,8 +20,20 @@ import java.util.Objects;
  * @param eventTime when the event happened, as stated by its producer
  * @param ingestTime when Sluice first accepted the event
  * @param body the event's JSON payload, a JSON object
+ * @param profile the entity's profile attributes that enrichment added, or null before enrichment
+ *     (kept apart from {@code body}, which stays as the producer sent it)
  */
-public record Event(String id, String key, Instant eventTime, Instant ingestTime, ObjectNode body) {
+public record Event(String id, String key, Instant eventTime, Instant ingestTime, ObjectNode body, ObjectNode profile) {
+
+    /** An event before enrichment. */
+    public Event(String id, String key, Instant eventTime, Instant ingestTime, ObjectNode body) {
+        this(id, key, eventTime, ingestTime, body, null);
+    }
+
+    /** This event with the given profile attributes. */
+    public Event withProfile(ObjectNode profileAttributes) {
+        return new Event(id, key, eventTime, ingestTime, body, profileAttributes);
+    }
 
     public Event {
         requireNonBlank(id, EventCodec.FIELD_ID);

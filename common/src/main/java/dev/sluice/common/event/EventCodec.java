@@ -14,7 +14,9 @@ import java.time.format.DateTimeParseException;
 /**
  * Encodes and decodes {@link Event}s as UTF-8 JSON objects:
  *
- * <pre>{"id":"…","key":"card-42","eventTime":"2026-11-21T10:00:00.123Z","ingestTime":"…","body":{…}}</pre>
+ * <pre>{"id":"…","key":"card-42","eventTime":"2026-11-21T10:00:00.123Z","ingestTime":"…","body":{…},"profile":{…}}</pre>
+ *
+ * <p>{@code profile} is present once enrichment has added the entity's profile attributes.
  *
  * <p>Times are written as ISO-8601 UTC strings (readable with kcat or curl) and read either as
  * ISO-8601 strings or as epoch milliseconds, since producers outside Sluice often send numbers.
@@ -31,6 +33,7 @@ public final class EventCodec {
     public static final String FIELD_EVENT_TIME = "eventTime";
     public static final String FIELD_INGEST_TIME = "ingestTime";
     public static final String FIELD_BODY = "body";
+    public static final String FIELD_PROFILE = "profile";
 
     /** Default upper bound of an encoded event: 1 MiB, Kafka's default max message size. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -66,6 +69,9 @@ public final class EventCodec {
         node.put(FIELD_EVENT_TIME, event.eventTime().toString());
         node.put(FIELD_INGEST_TIME, event.ingestTime().toString());
         node.set(FIELD_BODY, event.body());
+        if (event.profile() != null) {
+            node.set(FIELD_PROFILE, event.profile());
+        }
         try {
             return mapper.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -103,12 +109,17 @@ public final class EventCodec {
         if (!body.isObject()) {
             throw wrongType(FIELD_BODY, "an object", body);
         }
+        JsonNode profile = root.get(FIELD_PROFILE);
+        if (profile != null && !profile.isNull() && !profile.isObject()) {
+            throw wrongType(FIELD_PROFILE, "an object", profile);
+        }
         return new Event(
                 requiredText(root, FIELD_ID),
                 requiredText(root, FIELD_KEY),
                 requiredInstant(root, FIELD_EVENT_TIME),
                 requiredInstant(root, FIELD_INGEST_TIME),
-                (ObjectNode) body);
+                (ObjectNode) body,
+                profile == null || profile.isNull() ? null : (ObjectNode) profile);
     }
 
     private static JsonNode required(JsonNode root, String field) throws MalformedEventException {

@@ -32,6 +32,17 @@ class EventCodecTest {
     }
 
     @Test
+    void roundTripsTheProfileThatEnrichmentAddsAndRejectsANonObjectOne() throws Exception {
+        Event event = new Event("e1", "k", Instant.EPOCH, Instant.EPOCH, codec.mapper().createObjectNode().put("a", 1))
+                .withProfile(codec.mapper().createObjectNode().put("segment", "gold"));
+
+        assertThat(codec.decode(codec.encode(event))).isEqualTo(event);
+        assertThat(catchThrowableOfType(MalformedEventException.class, () -> codec.decode(utf8(
+                "{\"id\":\"e1\",\"key\":\"k\",\"eventTime\":1,\"ingestTime\":2,\"body\":{},\"profile\":7}"))).field())
+                .isEqualTo("profile");
+    }
+
+    @Test
     void writesTimesAsIsoStringsAndReadsEpochMillisToo() throws Exception {
         Event event = codec.decode(utf8(
                 "{\"id\":\"e1\",\"key\":\"k\",\"eventTime\":1763719200000,\"ingestTime\":\"2025-11-21T10:00:00Z\",\"body\":{}}"));
