@@ -1,0 +1,196 @@
+package dev.sluice.it;
+
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.profiles.Profile;
+import dev.sluice.profiles.ProfileCodec;
+import dev.sluice.profiles.ProfileTables;
+import dev.sluice.profiles.schema.ProfileSchema;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Admin;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.client.Table;
+import org.apache.hadoop.hbase.io.compress.Compression;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The enrich interceptor in a real Flume 1.11 agent (hbase-client 2.4.11, Sluice's relocated
+ * Caffeine and Jackson) reading profiles from HBase 2.6: events get their profile attributes, and
+ * the cache keeps HBase calls to one per batch for the keys it has not seen.
+ */
+class EnrichInterceptorInFlumeIT {
+
+    private static final ProfileSchema SCHEMA = ProfileSchema.parse("""
+            keyField: card_id
+            attributes:
+              holder: string
+              segment: string
+              credit_limit: double
+            enrich: [segment, credit_limit]
+            """, "cards");
+
+    private static Path workDir;
+    private static LocalStack stack;
+    private static StackEndpoints endpoints;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "enrich-it-");
+        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.HBASE, Service.KAFKA).stopOnExit(true).build();
+        endpoints = stack.start();
+        Configuration conf = HBaseConfiguration.create();
+        endpoints.hbaseClientSettings().forEach(conf::set);
+        try (Connection hbase = ConnectionFactory.createConnection(conf); Admin admin = hbase.getAdmin()) {
+            TableName table = TableName.valueOf("profiles");
+            ProfileTables.initProfiles(admin, table, SCHEMA, Buckets.defaults(), 4, Compression.Algorithm.NONE);
+            ProfileCodec codec = new ProfileCodec(SCHEMA, Buckets.defaults());
+            try (Table t = hbase.getTable(table)) {
+                t.put(codec.toPut(new Profile("card-1", Map.of("holder", "Ann", "segment", "gold", "credit_limit", 5000.0))));
+                t.put(codec.toPut(new Profile("card-2", Map.of("holder", "Bob", "segment", "retail", "credit_limit", 800.0))));
+            }
+        }
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            kafka.createTopics(List.of(new NewTopic("events.raw", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void enrichesEventsFromHBaseWithOneLookupPerBatchForUnseenKeys() throws Exception {
+        int httpPort = freePort();
+        String config = String.join("\n",
+                "agent.sources = http",
+                "agent.channels = raw",
+                "agent.sources.http.type = http",
+                "agent.sources.http.bind = 127.0.0.1",
+                "agent.sources.http.port = " + httpPort,
+                "agent.sources.http.handler = dev.sluice.ingest.http.JsonEventsHandler",
+                "agent.sources.http.channels = raw",
+                "agent.sources.http.interceptors = identify enrich",
+                "agent.sources.http.interceptors.identify.type = dev.sluice.interceptors.IdentifyInterceptor$Builder",
+                "agent.sources.http.interceptors.identify.keyField = card_id",
+                "agent.sources.http.interceptors.enrich.type = dev.sluice.interceptors.EnrichInterceptor$Builder",
+                "agent.sources.http.interceptors.enrich.zookeeperQuorum = " + endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
+                "agent.sources.http.interceptors.enrich.table = profiles",
+                "agent.channels.raw.type = org.apache.flume.channel.kafka.KafkaChannel",
+                "agent.channels.raw.kafka.bootstrap.servers = " + endpoints.kafkaBootstrapServers(),
+                "agent.channels.raw.kafka.topic = events.raw",
+                "agent.channels.raw.parseAsFlumeEvent = false",
+                "agent.channels.raw.kafka.producer.partitioner.class = dev.sluice.common.kafka.BucketPartitioner",
+                "");
+        List<String> requests = List.of(
+                "{\"card_id\":\"card-1\",\"n\":1}\n{\"card_id\":\"card-2\",\"n\":2}\n{\"card_id\":\"card-1\",\"n\":3}\n{\"card_id\":\"card-9\",\"n\":4}",
+                "{\"card_id\":\"card-1\",\"n\":5}\n{\"card_id\":\"card-9\",\"n\":6}\n{\"card_id\":\"card-2\",\"n\":7}",
+                "{\"card_id\":\"card-3\",\"n\":8}");
+        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(FlumeAgent.pluginJar()))) {
+            HttpClient http = HttpClient.newHttpClient();
+            for (String body : requests) {
+                post(http, httpPort, body, agent);
+            }
+            List<ConsumerRecord<String, byte[]>> records = consume("events.raw", 8, agent);
+            EventCodec codec = new EventCodec();
+            Map<Integer, Event> byN = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Event event = codec.decode(record.value());
+                byN.put(event.body().path("n").asInt(), event);
+            }
+            assertThat(byN).hasSize(8);
+            assertThat(byN.get(1).profile().path("segment").asText()).isEqualTo("gold");
+            assertThat(byN.get(1).profile().path("credit_limit").asDouble()).isEqualTo(5000.0);
+            assertThat(byN.get(1).profile().has("holder")).as("only enrich attributes").isFalse();
+            assertThat(byN.get(7).profile().path("segment").asText()).isEqualTo("retail");
+            assertThat(byN.get(4).profile()).as("no profile for card-9").isNull();
+            assertThat(byN.get(8).profile()).isNull();
+
+            // One HBase call per request batch with unseen keys: {1,2,9} then none then {3}.
+            assertThat(agent.counter("INTERCEPTOR.enrich-1", "HBaseCallCount")).isEqualTo(2);
+            assertThat(agent.counter("INTERCEPTOR.enrich-1", "HBaseKeyCount")).isEqualTo(4);
+            assertThat(agent.counter("INTERCEPTOR.enrich-1", "CacheHitCount")).isEqualTo(3);
+            assertThat(agent.counter("INTERCEPTOR.enrich-1", "ProfileMissingCount")).isEqualTo(3);
+        }
+    }
+
+    private static void post(HttpClient http, int port, String body, FlumeAgent agent) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("HTTP source answer; see %s", agent.log()).isEqualTo(200);
+                return;
+            } catch (IOException notListeningYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected, FlumeAgent agent) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
