@@ -8,9 +8,7 @@ import dev.sluice.stack.StackEndpoints;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,11 +18,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -91,7 +86,7 @@ class BucketPartitionerInFlumeIT {
 
         List<ConsumerRecord<String, String>> records;
         try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(FlumeAgent.pluginJar()))) {
-            records = consume(topic, EVENTS, agent);
+            records = Pipes.consume(endpoints.kafkaBootstrapServers(), topic, EVENTS, agent, new StringDeserializer(), new StringDeserializer());
             assertThat(agent.counter("CHANNEL.kafka", "EventPutSuccessCount")).isEqualTo(EVENTS);
             assertThat(Files.readString(agent.log())).contains("BucketPartitioner configured: sluice.buckets=27720")
                     .contains("Kafka version: 2.7.2");
@@ -109,22 +104,4 @@ class BucketPartitionerInFlumeIT {
                 .as("keys spread over every partition").hasSize(PARTITIONS);
     }
 
-    private static List<ConsumerRecord<String, String>> consume(String topic, int expected, FlumeAgent agent) throws IOException {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                assertThat(agent.isAlive()).as("Flume agent alive; see %s", agent.log()).isTrue();
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            // Nothing beyond the expected events: no duplicates from retries.
-            consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
-        }
-        return records;
-    }
 }

@@ -20,30 +20,18 @@ import org.apache.hadoop.hbase.client.Table;
 import org.apache.hadoop.hbase.io.compress.Compression;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,7 +87,7 @@ class EnrichInterceptorInFlumeIT {
 
     @Test
     void enrichesEventsFromHBaseWithOneLookupPerBatchForUnseenKeys() throws Exception {
-        int httpPort = freePort();
+        int httpPort = Pipes.freePort();
         String config = String.join("\n",
                 "agent.sources = http",
                 "agent.channels = raw",
@@ -125,11 +113,11 @@ class EnrichInterceptorInFlumeIT {
                 "{\"card_id\":\"card-1\",\"n\":5}\n{\"card_id\":\"card-9\",\"n\":6}\n{\"card_id\":\"card-2\",\"n\":7}",
                 "{\"card_id\":\"card-3\",\"n\":8}");
         try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(FlumeAgent.pluginJar()))) {
-            HttpClient http = HttpClient.newHttpClient();
             for (String body : requests) {
-                post(http, httpPort, body, agent);
+                Pipes.post(httpPort, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), agent);
             }
-            List<ConsumerRecord<String, byte[]>> records = consume("events.raw", 8, agent);
+            List<ConsumerRecord<String, byte[]>> records = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.raw", 8, agent,
+                    new StringDeserializer(), new ByteArrayDeserializer());
             EventCodec codec = new EventCodec();
             Map<Integer, Event> byN = new HashMap<>();
             for (ConsumerRecord<String, byte[]> record : records) {
@@ -152,45 +140,6 @@ class EnrichInterceptorInFlumeIT {
         }
     }
 
-    private static void post(HttpClient http, int port, String body, FlumeAgent agent) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as("HTTP source answer; see %s", agent.log()).isEqualTo(200);
-                return;
-            } catch (IOException notListeningYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notListeningYet;
-                }
-                Thread.sleep(250);
-            }
-        }
-    }
 
-    private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected, FlumeAgent agent) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-        }
-        return records;
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -9,9 +9,7 @@ import dev.sluice.stack.StackEndpoints;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -19,24 +17,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -79,7 +67,7 @@ class Tier1AgentIT {
 
     @Test
     void httpAndSpoolDirEventsReachEventsRawOnTheirPartitionAndInvalidOnesTheDlqWithReasons() throws Exception {
-        int httpPort = freePort();
+        int httpPort = Pipes.freePort();
         Path spoolDir = Files.createDirectories(workDir.resolve("spool"));
         Map<String, String> environment = Map.of(
                 "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
@@ -92,16 +80,15 @@ class Tier1AgentIT {
         Instant testStart = Instant.now();
 
         try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "tier1", config, List.of(FlumeAgent.pluginJar()), environment)) {
-            HttpClient http = HttpClient.newHttpClient();
             String lines = IntStream.range(0, 300).mapToObj(i -> "{\"card_id\":\"card-" + (i * 31 % 997)
                     + "\",\"amount\":" + i + ",\"ts\":\"2026-11-21T08:00:00Z\"}").collect(Collectors.joining("\n"));
-            post(http, httpPort, lines.getBytes(StandardCharsets.UTF_8), agent);
-            post(http, httpPort, "[{\"card_id\":\"card-a\",\"amount\":1},{\"card_id\":\"card-b\",\"amount\":2}]".getBytes(StandardCharsets.UTF_8), agent);
-            post(http, httpPort, "this is not json".getBytes(StandardCharsets.UTF_8), agent);
-            post(http, httpPort, "{\"amount\":5}".getBytes(StandardCharsets.UTF_8), agent);
-            post(http, httpPort, "{\"card_id\":\"  \"}".getBytes(StandardCharsets.UTF_8), agent);
-            post(http, httpPort, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}, agent);
-            post(http, httpPort, ("{\"card_id\":\"big\",\"blob\":\"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8), agent);
+            Pipes.post(httpPort, lines.getBytes(StandardCharsets.UTF_8), agent);
+            Pipes.post(httpPort, "[{\"card_id\":\"card-a\",\"amount\":1},{\"card_id\":\"card-b\",\"amount\":2}]".getBytes(StandardCharsets.UTF_8), agent);
+            Pipes.post(httpPort, "this is not json".getBytes(StandardCharsets.UTF_8), agent);
+            Pipes.post(httpPort, "{\"amount\":5}".getBytes(StandardCharsets.UTF_8), agent);
+            Pipes.post(httpPort, "{\"card_id\":\"  \"}".getBytes(StandardCharsets.UTF_8), agent);
+            Pipes.post(httpPort, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}, agent);
+            Pipes.post(httpPort, ("{\"card_id\":\"big\",\"blob\":\"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8), agent);
 
             // A spooled file must appear whole: write beside the directory, then move it in.
             Path staged = workDir.resolve("batch-1.jsonl");
@@ -109,8 +96,10 @@ class Tier1AgentIT {
                     .collect(Collectors.joining("\n", "", "\n{\"card_id\":\"file-x\",\"ts\":\"noon\"}\n")));
             Files.move(staged, spoolDir.resolve("batch-1.jsonl"), StandardCopyOption.ATOMIC_MOVE);
 
-            List<ConsumerRecord<String, byte[]>> raw = consume("events.raw", 402, agent);
-            List<ConsumerRecord<String, byte[]>> dlq = consume("events.dlq", 6, agent);
+            List<ConsumerRecord<String, byte[]>> raw = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.raw", 402, agent,
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            List<ConsumerRecord<String, byte[]>> dlq = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.dlq", 6, agent,
+                    new StringDeserializer(), new ByteArrayDeserializer());
 
             EventCodec codec = new EventCodec();
             Buckets buckets = Buckets.defaults();
@@ -164,51 +153,11 @@ class Tier1AgentIT {
         }
     }
 
-    private static void post(HttpClient http, int port, byte[] body, FlumeAgent agent) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as("HTTP source answer; see %s", agent.log()).isEqualTo(200);
-                return;
-            } catch (IOException notListeningYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notListeningYet;
-                }
-                Thread.sleep(250);
-            }
-        }
-    }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected, FlumeAgent agent) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofSeconds(1)).forEach(records::add); // and nothing more
-        }
-        return records;
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,0 +1,79 @@
+package dev.sluice.it;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ends of a pipe under test: what goes into an agent's HTTP source, what comes out of a topic. */
+final class Pipes {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Pipes() {
+    }
+
+    /**
+     * Reads a topic from the beginning until {@code expected} records arrived (or 90 s passed), then
+     * polls once more, so that extra records (duplicates) are caught too. Fails early if the agent dies.
+     */
+    static <K, V> List<ConsumerRecord<K, V>> consume(String bootstrap, String topic, int expected, FlumeAgent agent,
+                                                     Deserializer<K> keys, Deserializer<V> values) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
+        }
+        return records;
+    }
+
+    /** POSTs a body to an agent's HTTP source, waiting (up to 60 s) for the source to listen; expects 200. */
+    static void post(int port, byte[] body, FlumeAgent agent) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+            try {
+                HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("HTTP source answer; see %s", agent.log()).isEqualTo(200);
+                return;
+            } catch (IOException notListeningYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
