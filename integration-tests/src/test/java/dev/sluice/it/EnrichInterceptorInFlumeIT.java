@@ -25,10 +25,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Caffeine and Jackson) reading profiles from HBase 2.6: events get their profile attributes, and
  * the cache keeps HBase calls to one per batch for the keys it has not seen.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EnrichInterceptorInFlumeIT {
 
     private static final ProfileSchema SCHEMA = ProfileSchema.parse("""
@@ -86,28 +91,10 @@ class EnrichInterceptorInFlumeIT {
     }
 
     @Test
+    @Order(1)
     void enrichesEventsFromHBaseWithOneLookupPerBatchForUnseenKeys() throws Exception {
         int httpPort = Pipes.freePort();
-        String config = String.join("\n",
-                "agent.sources = http",
-                "agent.channels = raw",
-                "agent.sources.http.type = http",
-                "agent.sources.http.bind = 127.0.0.1",
-                "agent.sources.http.port = " + httpPort,
-                "agent.sources.http.handler = dev.sluice.ingest.http.JsonEventsHandler",
-                "agent.sources.http.channels = raw",
-                "agent.sources.http.interceptors = identify enrich",
-                "agent.sources.http.interceptors.identify.type = dev.sluice.interceptors.IdentifyInterceptor$Builder",
-                "agent.sources.http.interceptors.identify.keyField = card_id",
-                "agent.sources.http.interceptors.enrich.type = dev.sluice.interceptors.EnrichInterceptor$Builder",
-                "agent.sources.http.interceptors.enrich.zookeeperQuorum = " + endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
-                "agent.sources.http.interceptors.enrich.table = profiles",
-                "agent.channels.raw.type = org.apache.flume.channel.kafka.KafkaChannel",
-                "agent.channels.raw.kafka.bootstrap.servers = " + endpoints.kafkaBootstrapServers(),
-                "agent.channels.raw.kafka.topic = events.raw",
-                "agent.channels.raw.parseAsFlumeEvent = false",
-                "agent.channels.raw.kafka.producer.partitioner.class = dev.sluice.common.kafka.BucketPartitioner",
-                "");
+        String config = agentConfig(httpPort, "events.raw", 2000);
         List<String> requests = List.of(
                 "{\"card_id\":\"card-1\",\"n\":1}\n{\"card_id\":\"card-2\",\"n\":2}\n{\"card_id\":\"card-1\",\"n\":3}\n{\"card_id\":\"card-9\",\"n\":4}",
                 "{\"card_id\":\"card-1\",\"n\":5}\n{\"card_id\":\"card-9\",\"n\":6}\n{\"card_id\":\"card-2\",\"n\":7}",
@@ -142,4 +129,68 @@ class EnrichInterceptorInFlumeIT {
 
 
 
+
+    private static String agentConfig(int httpPort, String topic, int hbaseTimeoutMs) {
+        return String.join("\n",
+                "agent.sources = http",
+                "agent.channels = raw",
+                "agent.sources.http.type = http",
+                "agent.sources.http.bind = 127.0.0.1",
+                "agent.sources.http.port = " + httpPort,
+                "agent.sources.http.handler = dev.sluice.ingest.http.JsonEventsHandler",
+                "agent.sources.http.channels = raw",
+                "agent.sources.http.interceptors = identify enrich",
+                "agent.sources.http.interceptors.identify.type = dev.sluice.interceptors.IdentifyInterceptor$Builder",
+                "agent.sources.http.interceptors.identify.keyField = card_id",
+                "agent.sources.http.interceptors.enrich.type = dev.sluice.interceptors.EnrichInterceptor$Builder",
+                "agent.sources.http.interceptors.enrich.zookeeperQuorum = " + endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
+                "agent.sources.http.interceptors.enrich.table = profiles",
+                "agent.sources.http.interceptors.enrich.hbaseTimeoutMs = " + hbaseTimeoutMs,
+                "agent.channels.raw.type = org.apache.flume.channel.kafka.KafkaChannel",
+                "agent.channels.raw.kafka.bootstrap.servers = " + endpoints.kafkaBootstrapServers(),
+                "agent.channels.raw.kafka.topic = " + topic,
+                "agent.channels.raw.parseAsFlumeEvent = false",
+                "agent.channels.raw.kafka.producer.partitioner.class = dev.sluice.common.kafka.BucketPartitioner",
+                "");
+    }
+
+    /** Runs last: it kills HBase. */
+    @Test
+    @Order(2)
+    void passesEventsUnenrichedWhenHBaseDiesMidStreamAndLosesNone() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            kafka.createTopics(List.of(new NewTopic("events.outage", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        int httpPort = Pipes.freePort();
+        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent-outage"), "agent", agentConfig(httpPort, "events.outage", 1500),
+                List.of(FlumeAgent.pluginJar()))) {
+            Pipes.post(httpPort, "{\"card_id\":\"card-1\",\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), agent);
+
+            ProcessHandle hbase = LocalStack.processesOf(workDir.resolve("stack")).stream()
+                    .filter(p -> p.info().arguments().map(a -> List.of(a).contains("-Dsluice.stack.service=hbase")).orElse(false))
+                    .findFirst().orElseThrow();
+            hbase.destroyForcibly();
+            hbase.onExit().get(30, TimeUnit.SECONDS);
+
+            // card-1 is cached; card-2 needs HBase, which is gone: both must still arrive, in bounded time.
+            long began = System.nanoTime();
+            Pipes.post(httpPort, "{\"card_id\":\"card-1\",\"n\":2}\n{\"card_id\":\"card-2\",\"n\":3}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), agent);
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).as("the batch was not stalled").isLessThan(Duration.ofSeconds(30));
+
+            List<ConsumerRecord<String, byte[]>> records = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.outage", 3, agent,
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            EventCodec codec = new EventCodec();
+            Map<Integer, Event> byN = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Event event = codec.decode(record.value());
+                byN.put(event.body().path("n").asInt(), event);
+            }
+            assertThat(byN).as("nothing lost").containsOnlyKeys(1, 2, 3);
+            assertThat(byN.get(2).profile().path("segment").asText()).as("enriched from the cache").isEqualTo("gold");
+            assertThat(byN.get(3).profile()).as("passed un-enriched").isNull();
+            assertThat(agent.counter("INTERCEPTOR.enrich-1", "HBaseUnavailableCount")).isEqualTo(1);
+        }
+    }
 }
