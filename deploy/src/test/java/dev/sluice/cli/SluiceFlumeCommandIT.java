@@ -12,7 +12,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -36,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code sluice flume run/status/stop} with the shipped tier-1 configuration on a real Kafka. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SluiceFlumeCommandIT {
 
     private static Path workDir;
@@ -61,6 +65,7 @@ class SluiceFlumeCommandIT {
     }
 
     @Test
+    @Order(1)
     void runsTheTier1AgentOnTheStackReportsItAndStopsIt() throws Exception {
         String stackDir = workDir.resolve("stack").toString();
         int httpPort = freePort();
@@ -91,11 +96,30 @@ class SluiceFlumeCommandIT {
     }
 
     @Test
+    @Order(2)
     void refusesAConfigurationWithoutTheNamedAgent() throws IOException {
         Path config = Files.writeString(workDir.resolve("other.properties"), "other.sources = s\n");
         Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", workDir.resolve("stack").toString());
         assertThat(run.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(run.err).contains("defines no agent 'tier1'");
+    }
+
+    /** Runs last: it takes the stack down. */
+    @Test
+    @Order(3)
+    void stackDownAlsoStopsTheAgentsOfItsWorkDirectory() throws IOException {
+        String stackDir = workDir.resolve("stack").toString();
+        Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
+        Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
+                "--env", "SLUICE_HTTP_PORT=" + freePort(), "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool2")),
+                "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
+        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(FlumeCommand.agents(workDir.resolve("stack"))).containsOnlyKeys("tier1");
+
+        Run down = run("stack", "down", "--work-dir", stackDir);
+
+        assertThat(down.exitCode).as(down.err).isZero();
+        assertThat(LocalStack.processesOf(workDir.resolve("stack"))).as("no service and no agent left").isEmpty();
     }
 
     private static List<ConsumerRecord<String, String>> consume(String topic, int expected) {

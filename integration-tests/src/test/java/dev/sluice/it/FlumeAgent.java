@@ -87,6 +87,25 @@ final class FlumeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until a counter reaches {@code expected} or {@code timeout} passes, failing early if the
+     * agent dies.
+     *
+     * @return the counter's last value
+     */
+    long awaitCounter(String component, String counter, long expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long value = counter(component, counter);
+        while (value < expected && System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the agent died; see " + log);
+            }
+            Thread.sleep(200);
+            value = counter(component, counter);
+        }
+        return value;
+    }
+
     /** The agent's counters from Flume's HTTP metrics endpoint. */
     com.fasterxml.jackson.databind.JsonNode metrics() throws IOException, InterruptedException {
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(

@@ -38,7 +38,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -121,13 +120,7 @@ class HBaseSinkSerializerInFlumeIT {
                 "");
 
         try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent"), "agent", config, List.of(FlumeAgent.pluginJar()))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            long drained = 0;
-            while (drained < lines.size() && System.nanoTime() < deadline) {
-                assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-                Thread.sleep(500);
-                drained = agent.counter("SINK.hbase", "EventDrainSuccessCount");
-            }
+            long drained = agent.awaitCounter("SINK.hbase", "EventDrainSuccessCount", lines.size(), java.time.Duration.ofSeconds(120));
             assertThat(drained).as("events the hbase2 sink committed; see %s", agent.log()).isEqualTo(lines.size());
         }
 
