@@ -1,0 +1,94 @@
+package dev.sluice.rules;
+
+import org.apache.commons.jexl3.JexlArithmetic;
+
+import java.math.MathContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * JEXL arithmetic whose regex match ({@code =~}) gives up after a time budget.
+ *
+ * <p>Loops, lambdas, method calls and literals are switched off in the rule dialect, so evaluation
+ * is linear in the expression, except for one operator: a regular expression can backtrack
+ * exponentially on a hostile input. The subject is wrapped in a {@link CharSequence} that checks
+ * the deadline on every read, the only hook {@link java.util.regex.Matcher} offers.
+ */
+final class GuardedArithmetic extends JexlArithmetic {
+
+    private static final int MAX_CACHED_PATTERNS = 256;
+    private static final ThreadLocal<Long> DEADLINE = ThreadLocal.withInitial(() -> Long.MAX_VALUE);
+    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+
+    GuardedArithmetic(boolean strict) {
+        super(strict);
+    }
+
+    // JEXL re-creates the arithmetic through this constructor when options change.
+    GuardedArithmetic(boolean strict, MathContext context, int scale) {
+        super(strict, context, scale);
+    }
+
+    @Override
+    protected JexlArithmetic createWithOptions(boolean strict, MathContext context, int scale) {
+        return new GuardedArithmetic(strict, context, scale);
+    }
+
+    /** Sets the deadline (System.nanoTime) of evaluations on this thread. */
+    static void deadline(long nanoTime) {
+        DEADLINE.set(nanoTime);
+    }
+
+    @Override
+    public Boolean contains(Object container, Object value) {
+        if (value != null && (container instanceof String || container instanceof Pattern)) {
+            Pattern pattern = container instanceof Pattern p ? p : compile((String) container);
+            return pattern.matcher(new DeadlineCharSequence(value.toString(), DEADLINE.get())).matches();
+        }
+        return super.contains(container, value);
+    }
+
+    private static Pattern compile(String regex) {
+        Pattern cached = PATTERNS.get(regex);
+        if (cached != null) {
+            return cached;
+        }
+        if (PATTERNS.size() >= MAX_CACHED_PATTERNS) {
+            PATTERNS.clear();
+        }
+        try {
+            return PATTERNS.computeIfAbsent(regex, Pattern::compile);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("invalid regular expression: " + e.getDescription(), e);
+        }
+    }
+
+    /** A string that fails its reader once the deadline has passed. */
+    private record DeadlineCharSequence(String text, long deadline) implements CharSequence {
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("regular expression exceeded the rule time budget");
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new DeadlineCharSequence(text.substring(start, end), deadline);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+}
