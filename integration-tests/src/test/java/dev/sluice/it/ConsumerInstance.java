@@ -1,0 +1,111 @@
+package dev.sluice.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One partitioned-consumer instance in its own JVM ({@code ConsumerMain}), as YARN or
+ * {@code sluice consumer run} would start it, so a test can kill it with SIGKILL.
+ */
+final class ConsumerInstance implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String id;
+    private final Path statusFile;
+    private final Path log;
+    private final Process process;
+
+    private ConsumerInstance(String id, Path statusFile, Path log, Process process) {
+        this.id = id;
+        this.statusFile = statusFile;
+        this.log = log;
+        this.process = process;
+    }
+
+    static ConsumerInstance start(Path dir, String id, Map<String, String> settings) throws IOException {
+        Files.createDirectories(dir);
+        Path statusFile = dir.resolve(id + ".status.json");
+        Files.deleteIfExists(statusFile);
+        Path log = dir.resolve(id + ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-cp", System.getProperty("java.class.path"), "dev.sluice.consumer.ConsumerMain",
+                "instance.id=" + id, "status.file=" + statusFile, "metrics.port=0"));
+        settings.forEach((k, v) -> command.add(k + "=" + v));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new ConsumerInstance(id, statusFile, log, process);
+    }
+
+    String id() {
+        return id;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The instance's /status, or null while it is not serving yet. */
+    JsonNode status() {
+        try {
+            if (!Files.exists(statusFile)) {
+                return null;
+            }
+            int port = JSON.readTree(statusFile.toFile()).path("metricsPort").asInt();
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The Prometheus text of /metrics. */
+    String metrics() throws IOException, InterruptedException {
+        int port = JSON.readTree(statusFile.toFile()).path("metricsPort").asInt();
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no commit, no leave-group. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

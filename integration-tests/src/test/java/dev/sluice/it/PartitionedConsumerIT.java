@@ -1,0 +1,466 @@
+package dev.sluice.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.profiles.Profile;
+import dev.sluice.profiles.ProfileCodec;
+import dev.sluice.profiles.ProfileStore;
+import dev.sluice.profiles.ProfileTables;
+import dev.sluice.profiles.ProfileUpdates;
+import dev.sluice.profiles.schema.ProfileSchema;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Table;
+import org.apache.hadoop.hbase.io.compress.Compression;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Three partitioned-consumer instances (own JVMs) on the real stack: Kafka 4.3 (KIP-848 group,
+ * transactions) and HBase 2.6, with 12 partitions and 3,000 profiles.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PartitionedConsumerIT {
+
+    private static final int PARTITIONS = 12;
+    private static final int PROFILES = 3000;
+    private static final ProfileSchema SCHEMA = ProfileSchema.parse("""
+            keyField: card_id
+            attributes:
+              holder: string
+              segment: string
+              credit_limit: double
+            enrich: [segment, credit_limit]
+            """, "cards");
+    private static final String RULES = """
+            windows:
+              - name: count_1h
+                aggregate: count
+                size: 1h
+                step: 1m
+            rules:
+              - name: over_limit
+                severity: high
+                expression: event.body.amount > profile.credit_limit
+              - name: tally
+                severity: info
+                expression: window.count_1h > 0
+            """;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventCodec CODEC = new EventCodec();
+
+    private static Path workDir;
+    private static Path rulesFile;
+    private static LocalStack stack;
+    private static StackEndpoints endpoints;
+    private static Connection hbase;
+    private static ProfileStore store;
+    private static KafkaProducer<String, byte[]> producer;
+    private static final Map<String, ConsumerInstance> instances = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startStackAndInstances() throws Exception {
+        workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "consumer-it-");
+        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.HBASE, Service.KAFKA).stopOnExit(true).build();
+        endpoints = stack.start();
+        Configuration conf = HBaseConfiguration.create();
+        endpoints.hbaseClientSettings().forEach(conf::set);
+        hbase = ConnectionFactory.createConnection(conf);
+        TableName table = TableName.valueOf("profiles");
+        try (org.apache.hadoop.hbase.client.Admin admin = hbase.getAdmin()) {
+            ProfileTables.initProfiles(admin, table, SCHEMA, Buckets.defaults(), 8, Compression.Algorithm.NONE);
+        }
+        ProfileCodec codec = new ProfileCodec(SCHEMA, Buckets.defaults());
+        try (Table t = hbase.getTable(table)) {
+            List<Put> puts = new ArrayList<>();
+            for (int i = 0; i < PROFILES; i++) {
+                puts.add(codec.toPut(profile(i, "retail")));
+            }
+            t.put(puts);
+        }
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", endpoints.kafkaBootstrapServers()))) {
+            kafka.createTopics(List.of(new NewTopic("events.raw", PARTITIONS, (short) 1))).all().get();
+            ProfileUpdates.ensureTopic(kafka, "profiles.updates", PARTITIONS);
+        }
+        store = ProfileStore.open(hbase, table, ProfileUpdates.create(endpoints.kafkaBootstrapServers(), "profiles.updates",
+                Buckets.defaults(), Map.of()));
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(),
+                ProducerConfig.LINGER_MS_CONFIG, 2), new StringSerializer(), new ByteArraySerializer());
+        rulesFile = workDir.resolve("rules.yaml");
+        Files.writeString(rulesFile, RULES);
+        for (String id : List.of("c1", "c2", "c3")) {
+            instances.put(id, startInstance(id));
+        }
+    }
+
+    private static ConsumerInstance startInstance(String id) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("bootstrap.servers", endpoints.kafkaBootstrapServers());
+        settings.put("hbase.zookeeper.quorum", endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"));
+        endpoints.hbaseClientSettings().forEach(settings::put);
+        settings.put("rules.file", rulesFile.toString());
+        settings.put("rules.reload.interval.ms", "500");
+        return ConsumerInstance.start(workDir.resolve("consumers"), id, settings);
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        for (ConsumerInstance instance : instances.values()) {
+            instance.close();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        if (hbase != null) {
+            hbase.close();
+        }
+        if (stack != null) {
+            stack.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void eachInstanceHoldsExactlyTheProfilesOfItsPartitions() throws Exception {
+        Map<Integer, Integer> expected = new HashMap<>();
+        for (int i = 0; i < PROFILES; i++) {
+            expected.merge(partitionOf(key(i)), 1, Integer::sum);
+        }
+        Map<Integer, String> owners = awaitAllPartitionsActive(instances.values(), Duration.ofSeconds(120));
+
+        assertThat(owners.keySet()).containsExactlyInAnyOrderElementsOf(IntStream.range(0, PARTITIONS).boxed().toList());
+        assertThat(new HashSet<>(owners.values())).as("every instance owns partitions").hasSize(3);
+        for (ConsumerInstance instance : instances.values()) {
+            JsonNode status = instance.status();
+            long held = 0;
+            for (var it = status.path("partitions").fields(); it.hasNext(); ) {
+                var entry = it.next();
+                int partition = Integer.parseInt(entry.getKey());
+                assertThat(entry.getValue().path("profiles").asInt())
+                        .as("profiles of partition %d in %s", partition, instance.id())
+                        .isEqualTo(expected.getOrDefault(partition, 0));
+                held += entry.getValue().path("profiles").asInt();
+            }
+            assertThat(status.path("cacheEntries").asLong()).isEqualTo(held);
+            assertThat(held).as("%s holds only its share", instance.id()).isLessThan(PROFILES);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void enrichesAlertsAndSeesAProfileUpdateInTheOwnersCache() throws Exception {
+        String key = key(7);
+        String first = send(key, 10.0, "update-test");
+        Event enriched = awaitEnriched(Set.of(first)).get(first);
+        assertThat(enriched.profile().path("segment").asText()).isEqualTo("retail");
+        assertThat(enriched.profile().path("credit_limit").asDouble()).isEqualTo(1007.0);
+        assertThat(enriched.profile().has("holder")).as("only the schema's enrich attributes are copied").isFalse();
+
+        store.put(new Profile(key, Map.of("holder", "Holder 7", "segment", "platinum", "credit_limit", 5.0)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Event after;
+        String id;
+        do {
+            id = send(key, 50.0, "update-test");
+            after = awaitEnriched(Set.of(id)).get(id);
+        } while (!after.profile().path("segment").asText().equals("platinum") && System.nanoTime() < deadline);
+        assertThat(after.profile().path("segment").asText()).isEqualTo("platinum");
+
+        // 50 > the new limit of 5: the owner's rules see the updated profile too.
+        String alertedId = id;
+        JsonNode alert = awaitRecords("alerts", r -> r.value() != null && readJson(r.value()).path("eventId").asText().equals(alertedId)
+                && readJson(r.value()).path("rule").asText().equals("over_limit"), 1).get(0);
+        JsonNode values = readJson(alert.path("_value").asText().getBytes(StandardCharsets.UTF_8));
+        assertThat(values.path("severity").asText()).isEqualTo("high");
+        assertThat(values.path("values").path("event.body.amount").asDouble()).isEqualTo(50.0);
+        assertThat(values.path("values").path("profile.credit_limit").asDouble()).isEqualTo(5.0);
+    }
+
+    @Test
+    @Order(3)
+    void badEventsGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() throws Exception {
+        producer.send(new ProducerRecord<>("events.raw", key(1), "{not json".getBytes(StandardCharsets.UTF_8))).get();
+        producer.send(new ProducerRecord<>("events.raw", key(2),
+                "{\"id\":\"x1\",\"eventTime\":1,\"ingestTime\":1,\"body\":{}}".getBytes(StandardCharsets.UTF_8))).get();
+        producer.send(new ProducerRecord<>("events.raw", key(3), new byte[]{0, (byte) 0xff, 1, 2})).get();
+        String unknown = send("no-such-card", 1.0, "dlq-test");
+        String valid = send(key(4), 1.0, "dlq-test");
+
+        List<ConsumerRecord<String, byte[]>> dead = consume("events.dlq", r -> true, 3, Duration.ofSeconds(60));
+        Map<String, String> reasons = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : dead) {
+            reasons.put(record.key(), header(record, "sluice.error.reason"));
+            assertThat(header(record, "sluice.error.stage")).isEqualTo("consumer");
+            assertThat(header(record, "sluice.source.topic")).isEqualTo("events.raw");
+            assertThat(header(record, "sluice.source.offset")).isNotBlank();
+            assertThat(header(record, "sluice.error.message")).isNotBlank();
+        }
+        assertThat(reasons).containsEntry(key(1), "NOT_JSON").containsEntry(key(2), "MISSING_FIELD").containsEntry(key(3), "NOT_JSON");
+
+        Map<String, ConsumerRecord<String, byte[]>> out = new HashMap<>();
+        consume("events.enriched", r -> Set.of(unknown, valid).contains(idOf(r)), 2, Duration.ofSeconds(60))
+                .forEach(r -> out.put(r.key(), r));
+        assertThat(out).containsKeys("no-such-card", key(4));
+        assertThat(header(out.get("no-such-card"), "sluice.profile")).as("unknown key passes, flagged").isEqualTo("missing");
+        assertThat(header(out.get(key(4)), "sluice.profile")).isNull();
+    }
+
+    @Test
+    @Order(4)
+    void killNineMidStreamLosesNothingDuplicatesNothingAndRestoresWindows() throws Exception {
+        String run = "kill-" + UUID.randomUUID();
+        List<String> keys = IntStream.range(1000, 1100).mapToObj(PartitionedConsumerIT::key).toList();
+        int total = 3000;
+        Map<String, List<String>> idsByKey = new LinkedHashMap<>();
+        ConsumerInstance victim = instances.get("c2");
+        for (int i = 0; i < total; i++) {
+            String key = keys.get(i % keys.size());
+            idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(send(key, 1.0, run));
+            if (i % 100 == 99) {
+                producer.flush();
+                Thread.sleep(60);
+            }
+            if (i == total / 3) {
+                victim.kill();
+            }
+        }
+        producer.flush();
+        assertThat(victim.alive()).isFalse();
+
+        Set<String> expectedIds = new HashSet<>();
+        idsByKey.values().forEach(expectedIds::addAll);
+        List<ConsumerRecord<String, byte[]>> outputs = consume("events.enriched",
+                r -> expectedIds.contains(idOf(r)), total, Duration.ofSeconds(180));
+        Map<String, Integer> seen = new HashMap<>();
+        outputs.forEach(r -> seen.merge(idOf(r), 1, Integer::sum));
+        assertThat(seen.keySet()).as("every input event is in events.enriched").containsExactlyInAnyOrderElementsOf(expectedIds);
+        assertThat(seen.values()).as("and only once").allMatch(n -> n == 1);
+
+        // The tally rule fires on every event with this key's window count: after the failover the
+        // new owners restored the windows from the changelog, so the counts go on 1, 2, 3... per key.
+        List<ConsumerRecord<String, byte[]>> tallies = consume("alerts", r -> {
+            JsonNode alert = readJson(r.value());
+            return alert.path("rule").asText().equals("tally") && expectedIds.contains(alert.path("eventId").asText());
+        }, total, Duration.ofSeconds(120));
+        Map<String, Long> countOfEvent = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : tallies) {
+            JsonNode alert = readJson(record.value());
+            assertThat(countOfEvent.put(alert.path("eventId").asText(), alert.path("values").path("window.count_1h").asLong()))
+                    .as("one tally per event").isNull();
+        }
+        for (Map.Entry<String, List<String>> entry : idsByKey.entrySet()) {
+            List<Long> counts = entry.getValue().stream().map(countOfEvent::get).toList();
+            assertThat(counts).as("window counts of %s", entry.getKey())
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, counts.size()).mapToObj(n -> (long) n).toList());
+        }
+        Map<Integer, String> owners = awaitAllPartitionsActive(List.of(instances.get("c1"), instances.get("c3")), Duration.ofSeconds(60));
+        assertThat(owners).hasSize(PARTITIONS);
+    }
+
+    @Test
+    @Order(5)
+    void rulesReloadWithoutRestartAndABadFileKeepsThePreviousRules() throws Exception {
+        Files.writeString(rulesFile, RULES + """
+                  - name: broken
+                    expression: event.body.amount > > 1
+                """);
+        Thread.sleep(2000);
+        String stillTallied = send(key(20), 1.0, "reload-test");
+        assertThat(awaitRecords("alerts", r -> readJson(r.value()).path("eventId").asText().equals(stillTallied), 1)).hasSize(1);
+        ConsumerInstance survivor = instances.get("c1");
+        assertThat(survivor.metrics()).containsPattern("sluice_consumer_rules_reload_failures_total\\{[^}]*} [1-9]");
+        assertThat(survivor.log()).contains("rule 'broken' (rules[2])");
+
+        Files.writeString(rulesFile, RULES + """
+                  - name: big_spend
+                    severity: high
+                    expression: event.body.amount >= 1000
+                """);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        boolean fired = false;
+        while (!fired && System.nanoTime() < deadline) {
+            String id = send(key(21), 5000.0, "reload-test");
+            fired = !awaitRecords("alerts", r -> readJson(r.value()).path("eventId").asText().equals(id), 1).stream()
+                    .filter(a -> a.path("_value").asText().contains("big_spend")).toList().isEmpty()
+                    || !consume("alerts", r -> readJson(r.value()).path("eventId").asText().equals(id)
+                    && readJson(r.value()).path("rule").asText().equals("big_spend"), 0, Duration.ofSeconds(3)).isEmpty();
+        }
+        assertThat(fired).as("the new rule fires without a restart").isTrue();
+    }
+
+    // ---- helpers ----
+
+    private static Profile profile(int i, String segment) {
+        return new Profile(key(i), Map.of("holder", "Holder " + i, "segment", segment, "credit_limit", 1000.0 + i));
+    }
+
+    private static String key(int i) {
+        return "card-" + i;
+    }
+
+    private static int partitionOf(String key) {
+        return Buckets.defaults().partitionOfKey(key.getBytes(StandardCharsets.UTF_8), PARTITIONS);
+    }
+
+    private static String send(String key, double amount, String run) throws Exception {
+        String id = UUID.randomUUID().toString();
+        ObjectNode body = JSON.createObjectNode().put("card_id", key).put("amount", amount).put("run", run);
+        Instant now = Instant.now();
+        producer.send(new ProducerRecord<>("events.raw", key, CODEC.encode(new Event(id, key, now, now, body))));
+        return id;
+    }
+
+    private static String idOf(ConsumerRecord<String, byte[]> record) {
+        try {
+            return CODEC.decode(record.value()).id();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static JsonNode readJson(byte[] bytes) {
+        try {
+            return JSON.readTree(bytes);
+        } catch (Exception e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Event> awaitEnriched(Set<String> ids) throws Exception {
+        producer.flush();
+        Map<String, Event> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : consume("events.enriched", r -> ids.contains(idOf(r)), ids.size(), Duration.ofSeconds(60))) {
+            Event event = CODEC.decode(record.value());
+            out.put(event.id(), event);
+        }
+        assertThat(out.keySet()).containsAll(ids);
+        return out;
+    }
+
+    /** Matching records of a topic as JSON, the raw value under "_value". */
+    private static List<JsonNode> awaitRecords(String topic, Predicate<ConsumerRecord<String, byte[]>> match, int expected) throws Exception {
+        producer.flush();
+        List<JsonNode> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : consume(topic, match, expected, Duration.ofSeconds(60))) {
+            out.add(JSON.createObjectNode().put("_value", new String(record.value(), StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    /** Reads the whole topic, read_committed, until {@code expected} records match or the deadline passes. */
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
+                                                                int expected, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (match.test(record)) {
+                        out.add(record);
+                    }
+                }
+                if (expected > 0 && out.size() >= expected) {
+                    // Keep reading what is already there, so a duplicate would be counted too.
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(1000))) {
+                        if (match.test(record)) {
+                            out.add(record);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<Integer, String> awaitAllPartitionsActive(java.util.Collection<ConsumerInstance> members, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<Integer, String> owners = new HashMap<>();
+        while (System.nanoTime() < deadline) {
+            owners.clear();
+            boolean overlap = false;
+            for (ConsumerInstance instance : members) {
+                JsonNode status = instance.status();
+                if (status == null) {
+                    continue;
+                }
+                for (var it = status.path("partitions").fieldNames(); it.hasNext(); ) {
+                    overlap |= owners.put(Integer.parseInt(it.next()), instance.id()) != null;
+                }
+            }
+            if (!overlap && owners.size() == PARTITIONS && new HashSet<>(owners.values()).size() == members.size()) {
+                return owners;
+            }
+            Thread.sleep(500);
+        }
+        StringBuilder logs = new StringBuilder();
+        members.forEach(m -> logs.append("\n--- ").append(m.id()).append(" ---\n").append(m.log()));
+        fail("partitions never all active: " + new TreeSet<>(owners.keySet()) + logs);
+        return owners;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.sluice.consumer;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs one consumer instance in the foreground until SIGTERM/SIGINT:
+ * {@code ConsumerMain [settings.properties] [key=value ...]}. Used by {@code sluice consumer run}
+ * and by the YARN containers. Exit codes: 0 stopped, 2 bad settings, 1 failure.
+ */
+public final class ConsumerMain {
+
+    private ConsumerMain() {
+    }
+
+    public static void main(String[] args) {
+        Path file = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                overrides.put(arg.substring(0, eq), arg.substring(eq + 1));
+            } else {
+                file = Path.of(arg);
+            }
+        }
+        ConsumerSettings settings;
+        try {
+            settings = ConsumerSettings.load(file, overrides);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(settings));
+    }
+
+    /** Runs until the JVM is asked to stop; returns the exit code. */
+    public static int run(ConsumerSettings settings) {
+        PartitionedConsumer consumer;
+        try {
+            consumer = PartitionedConsumer.start(settings);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("cannot start: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("cannot start: " + e);
+            return 1;
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            consumer.stop();
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "consumer-shutdown"));
+        try {
+            consumer.run();
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("consumer failed: " + e);
+            return 1;
+        } finally {
+            consumer.close();
+            finished.countDown();
+        }
+    }
+}

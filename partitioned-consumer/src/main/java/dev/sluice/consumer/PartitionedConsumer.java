@@ -1,0 +1,787 @@
+package dev.sluice.consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.event.MalformedEventException;
+import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.profiles.Profile;
+import dev.sluice.profiles.ProfileStore;
+import dev.sluice.profiles.ProfileUpdates;
+import dev.sluice.profiles.schema.Attribute;
+import dev.sluice.profiles.schema.ProfileSchema;
+import dev.sluice.rules.Alert;
+import dev.sluice.rules.RuleFailure;
+import dev.sluice.rules.RuleSet;
+import dev.sluice.rules.RulesException;
+import dev.sluice.rules.WindowStore;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One instance of the enrichment and alerting service.
+ *
+ * <p>It is a member of a consumer group on the input topic. The partitions it owns decide the
+ * profiles it holds: a newly assigned partition is paused while its buckets are scanned from
+ * HBase and its window checkpoints are read back from the changelog, then resumed; a revoked one
+ * is dropped. It also follows the {@code profiles.updates} partitions that carry its keys, so a
+ * profile change reaches the cache of the key's owner, in order.
+ *
+ * <p>Each poll is one batch. Under exactly-once, the batch's outputs (enriched events, alerts,
+ * dead letters), its window checkpoints and its input offsets are one Kafka transaction; a
+ * failure aborts it and the instance reloads its partitions from the last commit. Rebalance
+ * callbacks run inside {@code poll}, between batches, so no transaction is open when partitions
+ * move.
+ */
+public final class PartitionedConsumer implements AutoCloseable {
+
+    /** Header on an enriched event whose key has no profile (policy PASS or LOOKUP). */
+    public static final String PROFILE_HEADER = "sluice.profile";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionedConsumer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ConsumerSettings settings;
+    private final EventCodec codec;
+    private final Connection hbase;
+    private final ProfileStore store;
+    private final ProfileSchema schema;
+    private final Buckets buckets;
+    private final int inputPartitions;
+    private final int updatePartitions;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConsumer<String, byte[]> updates;
+    private final KafkaProducer<String, byte[]> producer;
+    private final boolean exactlyOnce;
+    private final ExecutorService loaders;
+    private final ProfileCache cache = new ProfileCache();
+    private final WindowStore windows;
+    private final DeadLetters deadLetters;
+    private final ConsumerMetrics metrics;
+    private final KafkaClientMetrics consumerMetrics;
+    private final Map<Integer, Future<PartitionLoad.Result>> loading = new HashMap<>();
+    private final Set<Integer> active = new HashSet<>();
+    private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+
+    private RuleSet rules;
+    private long rulesModified;
+    private long nextRulesCheck;
+    private volatile boolean running = true;
+    private volatile boolean stopped;
+
+    private PartitionedConsumer(ConsumerSettings settings) throws IOException {
+        this.settings = settings;
+        this.codec = new EventCodec(settings.maxEventBytes());
+        this.exactlyOnce = settings.guarantee() == ConsumerSettings.Guarantee.EXACTLY_ONCE;
+        this.rules = settings.rulesFile().isPresent() ? loadRulesOrFail(settings.rulesFile().get()) : RuleSet.empty();
+        this.rulesModified = lastModified(settings.rulesFile());
+
+        Configuration conf = HBaseConfiguration.create();
+        settings.hbase().forEach(conf::set);
+        this.hbase = ConnectionFactory.createConnection(conf);
+        this.store = ProfileStore.open(hbase, TableName.valueOf(settings.profilesTable()), null);
+        this.schema = store.schema();
+        this.buckets = store.buckets();
+        this.windows = new WindowStore(rules.windows());
+
+        try (Admin admin = Admin.create(common())) {
+            this.inputPartitions = partitionCount(admin, settings.topics().input());
+            ensureTopic(admin, settings.topics().enriched(), inputPartitions, false);
+            ensureTopic(admin, settings.topics().alerts(), inputPartitions, false);
+            ensureTopic(admin, settings.topics().dlq(), inputPartitions, false);
+            ensureTopic(admin, settings.topics().changelog(), inputPartitions, true);
+            ProfileUpdates.ensureTopic(admin, settings.topics().updates(), inputPartitions);
+            this.updatePartitions = partitionCount(admin, settings.topics().updates());
+            int changelogPartitions = partitionCount(admin, settings.topics().changelog());
+            if (changelogPartitions != inputPartitions) {
+                throw new IllegalStateException("topic " + settings.topics().changelog() + " has " + changelogPartitions
+                        + " partitions, it needs exactly as many as " + settings.topics().input() + " (" + inputPartitions + ")");
+            }
+            int dlqPartitions = partitionCount(admin, settings.topics().dlq());
+            this.deadLetters = new DeadLetters(settings.topics().dlq(), dlqPartitions, settings.displayName());
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.TimeoutException e) {
+            hbase.close();
+            throw new IOException("cannot reach Kafka at " + settings.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+        if (!buckets.isAlignedWith(inputPartitions)) {
+            LOG.warn("{} buckets do not divide evenly over {} partitions: partitions own unequal bucket counts",
+                    buckets.bucketCount(), inputPartitions);
+        }
+
+        this.consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
+        this.updates = new KafkaConsumer<>(plainConsumerConfig("updates"), new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+        if (exactlyOnce) {
+            producer.initTransactions();
+        }
+        this.loaders = Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "partition-load");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.metrics = new ConsumerMetrics(settings.displayName(), settings.metricsPort(), cache, this::statusJson);
+        this.consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(metrics.registry());
+        writeStatusFile();
+    }
+
+    /** Connects to Kafka and HBase and checks topics and rules; fails before consuming anything. */
+    public static PartitionedConsumer start(ConsumerSettings settings) throws IOException {
+        return new PartitionedConsumer(settings);
+    }
+
+    /** The port of the metrics and status HTTP server. */
+    public int metricsPort() {
+        return metrics.port();
+    }
+
+    /** Processes until {@link #stop()} is called or a fatal error (another instance fenced this one). */
+    public void run() {
+        consumer.subscribe(List.of(settings.topics().input()), new Rebalances());
+        LOG.info("{} consuming {} ({} partitions, {}, unknown profiles: {}), metrics on port {}",
+                settings.displayName(), settings.topics().input(), inputPartitions, settings.guarantee(),
+                settings.unknownProfile(), metrics.port());
+        try {
+            while (running) {
+                maybeReloadRules();
+                completeLoads();
+                applyUpdates();
+                ConsumerRecords<String, byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break;
+                }
+                if (!records.isEmpty()) {
+                    processBatch(records);
+                }
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+            LOG.error("{} was fenced by a newer instance with the same id; stopping: {}", settings.displayName(), e.toString());
+            throw e;
+        } finally {
+            stopped = true;
+        }
+    }
+
+    /** Asks the loop to finish its batch and return; safe from any thread. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    private void processBatch(ConsumerRecords<String, byte[]> records) {
+        long batchStart = System.currentTimeMillis();
+        if (exactlyOnce) {
+            producer.beginTransaction();
+        }
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> partitionRecords = records.records(tp);
+                for (ConsumerRecord<String, byte[]> record : partitionRecords) {
+                    process(record);
+                }
+                ConsumerRecord<String, byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
+                offsets.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
+            }
+            writeCheckpoints();
+            if (exactlyOnce) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                producer.commitTransaction();
+            } else {
+                producer.flush();
+                Exception failure = sendFailure.getAndSet(null);
+                if (failure != null) {
+                    throw new KafkaException("an output record could not be written", failure);
+                }
+                consumer.commitSync(offsets);
+            }
+            metrics.transactionsCommitted.increment();
+            long committed = System.currentTimeMillis();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                metrics.endToEndLatency.record(Math.max(0, committed - record.timestamp()), TimeUnit.MILLISECONDS);
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("batch of {} records from {} failed after {} ms, rewinding to the last commit: {}", records.count(),
+                    records.partitions(), System.currentTimeMillis() - batchStart, e.toString());
+            metrics.transactionsAborted.increment();
+            if (exactlyOnce) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException abortFailure) {
+                    LOG.warn("abort failed: {}", abortFailure.toString());
+                }
+            }
+            sendFailure.set(null);
+            reloadAll();
+        }
+    }
+
+    private void process(ConsumerRecord<String, byte[]> record) {
+        long start = System.nanoTime();
+        metrics.eventsIn.increment();
+        Event event;
+        try {
+            event = codec.decode(record.value());
+        } catch (MalformedEventException e) {
+            deadLetter(record, e.reason().name(), e.field(), e.getMessage(), null);
+            return;
+        }
+        int owner = buckets.partitionOfKey(event.key().getBytes(StandardCharsets.UTF_8), inputPartitions);
+        if (owner != record.partition()) {
+            deadLetter(record, DeadLetters.MISROUTED, EventCodec.FIELD_KEY, "key '" + event.key() + "' belongs to partition "
+                    + owner + " of " + record.topic() + ", found in partition " + record.partition()
+                    + ": its producer does not use the bucket partitioner", null);
+            return;
+        }
+        byte[] attributes = cache.get(record.partition(), event.key());
+        if (attributes == null) {
+            switch (settings.unknownProfile()) {
+                case DLQ -> {
+                    deadLetter(record, DeadLetters.UNKNOWN_PROFILE, EventCodec.FIELD_KEY,
+                            "no profile for key '" + event.key() + "'", null);
+                    return;
+                }
+                case LOOKUP -> attributes = lookUp(record.partition(), event.key());
+                case PASS -> {
+                }
+            }
+        }
+        ObjectNode profile = attributes == null ? null : readAttributes(attributes);
+        Event enriched = profile == null ? event : event.withProfile(enrichment(profile));
+        RecordHeaders headers = new RecordHeaders();
+        if (profile == null) {
+            headers.add(PROFILE_HEADER, "missing".getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, Object> body = RuleSet.toJava(event.body());
+        Map<String, Number> windowValues = windows.addAndRead(event.key(), event.eventTime().toEpochMilli(), body);
+        Map<String, Object> facts = RuleSet.eventFacts(event.id(), event.key(), event.eventTime().toEpochMilli(),
+                event.ingestTime().toEpochMilli(), event.body());
+        List<Alert> alerts = rules.evaluate(facts, RuleSet.toJava(profile), windowValues,
+                failure -> ruleFailed(record, failure));
+        send(new ProducerRecord<>(settings.topics().enriched(), null, event.key(), codec.encode(enriched), headers));
+        metrics.eventsOut.increment();
+        for (Alert alert : alerts) {
+            send(new ProducerRecord<>(settings.topics().alerts(), event.key(), alertJson(alert)));
+            metrics.alerts.increment();
+            metrics.alertsOf(alert.rule()).increment();
+        }
+        metrics.processLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private void ruleFailed(ConsumerRecord<String, byte[]> record, RuleFailure failure) {
+        metrics.ruleFailures.increment();
+        deadLetter(record, DeadLetters.RULE_FAILED, null, "rule '" + failure.rule() + "': " + failure.reason(), failure.rule());
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason, String field, String message, String rule) {
+        metrics.dlq(reason).increment();
+        send(deadLetters.of(record, reason, field, message, rule));
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
+        producer.send(record, (metadata, exception) -> {
+            if (exception != null) {
+                sendFailure.compareAndSet(null, exception);
+            }
+        });
+    }
+
+    private byte[] lookUp(int partition, String key) {
+        try {
+            Optional<Profile> profile = store.get(key);
+            if (profile.isEmpty()) {
+                return null;
+            }
+            byte[] attributes = encodeAttributes(profile.get());
+            cache.apply(partition, key, attributes);
+            return attributes;
+        } catch (IOException e) {
+            LOG.warn("HBase lookup of {} failed, passing the event un-enriched: {}", key, e.toString());
+            return null;
+        }
+    }
+
+    private ObjectNode enrichment(ObjectNode profile) {
+        ObjectNode out = JSON.createObjectNode();
+        for (Attribute attribute : schema.enrichAttributes()) {
+            JsonNode value = profile.get(attribute.name());
+            if (value != null) {
+                out.set(attribute.name(), value);
+            }
+        }
+        return out;
+    }
+
+    private void writeCheckpoints() {
+        for (Map.Entry<String, byte[]> checkpoint : windows.drainChanged().entrySet()) {
+            int partition = buckets.partitionOfKey(checkpoint.getKey().getBytes(StandardCharsets.UTF_8), inputPartitions);
+            send(new ProducerRecord<>(settings.topics().changelog(), partition, checkpoint.getKey(), checkpoint.getValue()));
+        }
+    }
+
+    private byte[] alertJson(Alert alert) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", alert.eventId() + ":" + alert.rule());
+        root.put("rule", alert.rule());
+        root.put("severity", alert.severity());
+        root.put("eventId", alert.eventId());
+        root.put("key", alert.key());
+        root.put("eventTime", alert.eventTime().toString());
+        root.set("values", JSON.valueToTree(alert.values()));
+        root.put("instance", settings.displayName());
+        root.put("detectedAt", Instant.now().toString());
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- ownership: loading, installing and dropping partitions ----
+
+    private final class Rebalances implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            metrics.rebalances.increment();
+            consumer.pause(partitions);
+            for (TopicPartition tp : partitions) {
+                startLoad(tp.partition());
+            }
+            LOG.info("{} assigned {}: paused while their profiles load", settings.displayName(), partitionsOf(partitions));
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            metrics.rebalances.increment();
+            partitions.forEach(tp -> drop(tp.partition()));
+            LOG.info("{} revoked {}", settings.displayName(), partitionsOf(partitions));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+    }
+
+    private void startLoad(int partition) {
+        Future<PartitionLoad.Result> previous = loading.remove(partition);
+        if (previous != null) {
+            previous.cancel(true);
+        }
+        loading.put(partition, loaders.submit(new PartitionLoad(partition, inputPartitions, buckets, store,
+                settings.scanParallelism(), () -> new KafkaConsumer<>(plainConsumerConfig("restore-" + partition),
+                new StringDeserializer(), new ByteArrayDeserializer()), updatePartitionsOf(partition),
+                new TopicPartition(settings.topics().changelog(), partition), this::encodeAttributes)));
+    }
+
+    private void drop(int partition) {
+        Future<PartitionLoad.Result> load = loading.remove(partition);
+        if (load != null) {
+            load.cancel(true);
+        }
+        active.remove(partition);
+        cache.drop(partition);
+        windows.removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
+        reassignUpdates(Map.of());
+    }
+
+    /** Installs finished loads and resumes their partitions. */
+    private void completeLoads() {
+        if (loading.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> resumed = new ArrayList<>();
+        Map<TopicPartition, Long> seeks = new HashMap<>();
+        for (var it = loading.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, Future<PartitionLoad.Result>> entry = it.next();
+            if (!entry.getValue().isDone()) {
+                continue;
+            }
+            it.remove();
+            int partition = entry.getKey();
+            PartitionLoad.Result result;
+            try {
+                result = entry.getValue().get();
+            } catch (ExecutionException e) {
+                LOG.warn("loading partition {} failed, retrying: {}", partition, String.valueOf(e.getCause()));
+                startLoad(partition);
+                continue;
+            } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+                continue;
+            }
+            cache.install(partition, result.profiles());
+            windows.removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
+            result.windowCheckpoints().forEach(windows::restore);
+            windows.drainChanged(); // restored state is already in the changelog
+            result.updateOffsets().forEach((tp, offset) -> seeks.merge(tp, offset, Math::min));
+            active.add(partition);
+            resumed.add(new TopicPartition(settings.topics().input(), partition));
+            metrics.partitionLoad.record(result.nanos(), TimeUnit.NANOSECONDS);
+            LOG.info("{} loaded partition {}: {} profiles, {} window keys in {} ms", settings.displayName(), partition,
+                    result.profiles().size(), result.windowCheckpoints().size(), result.nanos() / 1_000_000);
+        }
+        if (!resumed.isEmpty()) {
+            reassignUpdates(seeks);
+            Set<TopicPartition> assigned = consumer.assignment();
+            consumer.resume(resumed.stream().filter(assigned::contains).toList());
+            writeStatusFile();
+        }
+    }
+
+    /** Follows exactly the update partitions that carry keys of active partitions; seeks where a load began. */
+    private void reassignUpdates(Map<TopicPartition, Long> seeks) {
+        Set<TopicPartition> wanted = new HashSet<>();
+        active.forEach(p -> wanted.addAll(updatePartitionsOf(p)));
+        Set<TopicPartition> current = updates.assignment();
+        if (!wanted.equals(current)) {
+            updates.assign(wanted);
+            for (TopicPartition tp : wanted) {
+                if (!current.contains(tp) && !seeks.containsKey(tp)) {
+                    updates.seekToEnd(List.of(tp));
+                }
+            }
+        }
+        seeks.forEach((tp, offset) -> {
+            if (wanted.contains(tp)) {
+                // Going back re-applies some updates of other keys: harmless, updates are whole profiles.
+                updates.seek(tp, current.contains(tp) ? Math.min(offset, updates.position(tp)) : offset);
+            }
+        });
+    }
+
+    private Set<TopicPartition> updatePartitionsOf(int partition) {
+        Set<TopicPartition> out = new HashSet<>();
+        if (updatePartitions == inputPartitions) {
+            out.add(new TopicPartition(settings.topics().updates(), partition));
+        } else {
+            buckets.bucketsOfPartition(partition, inputPartitions)
+                    .forEach(b -> out.add(new TopicPartition(settings.topics().updates(), buckets.partitionOf(b, updatePartitions))));
+        }
+        return out;
+    }
+
+    private void applyUpdates() {
+        if (updates.assignment().isEmpty()) {
+            return;
+        }
+        for (ConsumerRecord<String, byte[]> record : updates.poll(Duration.ZERO)) {
+            if (record.key() == null) {
+                continue;
+            }
+            int partition = buckets.partitionOfKey(record.key().getBytes(StandardCharsets.UTF_8), inputPartitions);
+            if (!active.contains(partition)) {
+                continue;
+            }
+            try {
+                byte[] attributes = record.value() == null ? null
+                        : ProfileUpdates.decode(record.key(), record.value(), schema).map(this::encodeAttributes).orElse(null);
+                cache.apply(partition, record.key(), attributes);
+                metrics.updatesApplied.increment();
+            } catch (IllegalArgumentException e) {
+                LOG.warn("ignoring unreadable profile update at {}-{}@{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+            }
+        }
+    }
+
+    /** After a failed batch: forget every partition's state and reload it from the last commit. */
+    private void reloadAll() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        consumer.pause(assigned);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, Duration.ofSeconds(30));
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset != null) {
+                consumer.seek(tp, offset);
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+            drop(tp.partition());
+            startLoad(tp.partition());
+        }
+    }
+
+    // ---- rules ----
+
+    private void maybeReloadRules() {
+        if (settings.rulesFile().isEmpty() || System.currentTimeMillis() < nextRulesCheck) {
+            return;
+        }
+        nextRulesCheck = System.currentTimeMillis() + settings.rulesReloadInterval().toMillis();
+        long modified = lastModified(settings.rulesFile());
+        if (modified == rulesModified) {
+            return;
+        }
+        rulesModified = modified;
+        try {
+            RuleSet reloaded = RuleSet.load(settings.rulesFile().get());
+            if (!reloaded.windows().equals(rules.windows())) {
+                windows.respec(reloaded.windows());
+            }
+            rules = reloaded;
+            metrics.rulesReloads.increment();
+            LOG.info("reloaded rules from {}: {}", reloaded.source(), reloaded.ruleNames());
+        } catch (RulesException e) {
+            metrics.rulesReloadFailures.increment();
+            LOG.error("rules file rejected, the previous rules stay in force: {}", e.getMessage());
+        }
+    }
+
+    private static RuleSet loadRulesOrFail(Path file) {
+        try {
+            return RuleSet.load(file);
+        } catch (RulesException e) {
+            throw new IllegalArgumentException("setting 'rules.file': " + e.getMessage(), e);
+        }
+    }
+
+    private static long lastModified(Optional<Path> file) {
+        try {
+            return file.isPresent() ? Files.getLastModifiedTime(file.get()).toMillis() ^ Files.size(file.get()) : 0;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    // ---- encoding, status, configuration ----
+
+    private byte[] encodeAttributes(Profile profile) {
+        try {
+            return JSON.writeValueAsBytes(JSON.readTree(ProfileUpdates.encode(profile, schema)).get("attributes"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode readAttributes(byte[] attributes) {
+        try {
+            return (ObjectNode) JSON.readTree(attributes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String statusJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("instance", settings.displayName());
+        root.put("group", settings.groupId());
+        root.put("guarantee", settings.guarantee().name().toLowerCase(java.util.Locale.ROOT));
+        root.put("pid", ProcessHandle.current().pid());
+        root.put("metricsPort", metrics == null ? -1 : metrics.port());
+        root.put("running", !stopped);
+        ObjectNode partitions = root.putObject("partitions");
+        new TreeMap<>(cache.sizes()).forEach((p, n) -> partitions.putObject(Integer.toString(p)).put("profiles", n));
+        root.put("cacheEntries", cache.entries());
+        root.put("cacheBytes", cache.bytes());
+        root.put("windowKeys", windows.size());
+        root.putPOJO("rules", rules.ruleNames());
+        try {
+            return JSON.writeValueAsString(root) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeStatusFile() {
+        if (settings.statusFile().isEmpty()) {
+            return;
+        }
+        Path file = settings.statusFile().get();
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, statusJson());
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("cannot write the status file {}: {}", file, e.toString());
+        }
+    }
+
+    private Map<String, Object> common() {
+        Map<String, Object> config = new HashMap<>(settings.kafkaCommon());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        return config;
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = common();
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        settings.instanceId().ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + settings.displayName());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Kafka 4's rebalance protocol (KIP-848): incremental by design, brokers assign.
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        config.putAll(settings.kafkaConsumer());
+        if ("classic".equalsIgnoreCase(String.valueOf(config.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+            config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+        }
+        return config;
+    }
+
+    private Map<String, Object> plainConsumerConfig(String purpose) {
+        Map<String, Object> config = common();
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + settings.displayName() + "-" + purpose);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return config;
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = common();
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + settings.displayName() + "-out");
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, exactlyOnce ? 5 : 1);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, settings.maxEventBytes() * 2 + 65536));
+        config.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName());
+        config.put(BucketPartitioner.BUCKETS_CONFIG, buckets.bucketCount());
+        if (exactlyOnce) {
+            // A stable id per instance fences a zombie of the same instance; KIP-447 makes one per instance enough.
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + settings.instanceId()
+                    .orElse("dynamic-" + java.util.UUID.randomUUID()));
+            // An instance killed mid-batch holds back read_committed readers until its transaction times out
+            // (or it restarts with the same id): keep that short.
+            config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        }
+        config.putAll(settings.kafkaProducer());
+        return config;
+    }
+
+    private static int partitionCount(Admin admin, String topic) throws ExecutionException, InterruptedException,
+            java.util.concurrent.TimeoutException {
+        // A topic another instance has just created can take a moment to show in metadata.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+                return description.partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + topic + " does not exist: create it (sluice topics, or the tier-1 setup) first");
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static void ensureTopic(Admin admin, String topic, int partitions, boolean compacted)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        NewTopic newTopic = new NewTopic(topic, partitions, (short) 1);
+        if (compacted) {
+            newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        try {
+            admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    private static List<Integer> partitionsOf(Collection<TopicPartition> partitions) {
+        return partitions.stream().map(TopicPartition::partition).sorted().toList();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        loaders.shutdownNow();
+        closeQuietly(consumerMetrics);
+        closeQuietly(() -> consumer.close(Duration.ofSeconds(10)));
+        closeQuietly(updates::close);
+        closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
+        closeQuietly(metrics);
+        closeQuietly(hbase);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.debug("close failed", e);
+        }
+    }
+}
