@@ -153,7 +153,7 @@ public final class ProfileStoreBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private static LoadReport load(Connection hbase, TableName table, Path csv, ProfileUpdates updates) throws Exception {
+    static LoadReport load(Connection hbase, TableName table, Path csv, ProfileUpdates updates) throws Exception {
         ProfileStore store = ProfileStore.open(hbase, table, null);
         try (BufferedMutator mutator = hbase.getBufferedMutator(new BufferedMutatorParams(table).writeBufferSize(8L << 20))) {
             return new ProfileLoader(store.codec(), mutator, updates, LoadListener.NONE).load(csv, LoadFormat.CSV, false, r -> { });

@@ -36,7 +36,7 @@ final class Endpoints {
                 .orElseGet(() -> stack().hbaseClientSettings());
     }
 
-    private StackEndpoints stack() {
+    StackEndpoints stack() {
         Path dir = workDir != null ? workDir.toAbsolutePath().normalize() : LocalStack.defaultWorkDir();
         return StackEndpoints.read(dir).orElseThrow(() -> new StackException(
                 "no endpoints given and no stack is up in " + dir + ": start one with './sluice stack up' or pass --kafka-bootstrap/--zookeeper"));

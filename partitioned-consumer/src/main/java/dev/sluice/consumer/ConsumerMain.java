@@ -1,5 +1,7 @@
 package dev.sluice.consumer;
 
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,36 +39,63 @@ public final class ConsumerMain {
         System.exit(run(settings));
     }
 
+    /** How long a restarted instance waits for its previous incarnation's static membership to expire. */
+    private static final long UNRELEASED_ID_WAIT_MILLIS = 120_000;
+
     /** Runs until the JVM is asked to stop; returns the exit code. */
     public static int run(ConsumerSettings settings) {
-        PartitionedConsumer consumer;
-        try {
-            consumer = PartitionedConsumer.start(settings);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("cannot start: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            System.err.println("cannot start: " + e);
-            return 1;
-        }
-        CountDownLatch finished = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            consumer.stop();
+        long waitingSince = System.currentTimeMillis();
+        while (true) {
+            PartitionedConsumer consumer;
             try {
-                finished.await();
+                consumer = PartitionedConsumer.start(settings);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("cannot start: " + e.getMessage());
+                return 2;
+            } catch (Exception e) {
+                System.err.println("cannot start: " + e);
+                return 1;
+            }
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                consumer.stop();
+                try {
+                    finished.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "consumer-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                consumer.run();
+                return 0;
+            } catch (UnreleasedInstanceIdException e) {
+                // Restarted after a crash (kill -9): the broker still holds this instance id for the dead
+                // process until its session times out. Wait for it rather than give the id up.
+                if (System.currentTimeMillis() - waitingSince > UNRELEASED_ID_WAIT_MILLIS) {
+                    System.err.println("consumer failed: " + e);
+                    return 1;
+                }
+                System.err.println("instance id " + settings.displayName()
+                        + " is still held by its previous process; retrying until its session expires");
+            } catch (RuntimeException e) {
+                System.err.println("consumer failed: " + e);
+                return 1;
+            } finally {
+                consumer.close();
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    return 0;
+                }
+            }
+            try {
+                Thread.sleep(2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return 1;
             }
-        }, "consumer-shutdown"));
-        try {
-            consumer.run();
-            return 0;
-        } catch (RuntimeException e) {
-            System.err.println("consumer failed: " + e);
-            return 1;
-        } finally {
-            consumer.close();
-            finished.countDown();
         }
     }
 }

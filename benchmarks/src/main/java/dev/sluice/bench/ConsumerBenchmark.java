@@ -1,0 +1,330 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.consumer.ConsumerSettings;
+import dev.sluice.consumer.PartitionedConsumer;
+import dev.sluice.profiles.ProfileTables;
+import dev.sluice.profiles.ProfileUpdates;
+import dev.sluice.profiles.schema.ProfileSchema;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.HdrHistogram.Histogram;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Admin;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.io.compress.Compression;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The partitioned consumer end to end on the local stack, one instance owning 12 partitions and
+ * N profiles: time from assignment to the first enriched event (profiles loaded from HBase),
+ * heap per cached profile, then throughput and latency (producer send → enriched event visible to
+ * a read_committed reader) at a burst and at fractions of the measured peak, in both guarantees.
+ */
+@Command(name = "consumer", mixinStandardHelpOptions = true, description = "Benchmark the partitioned consumer.")
+public final class ConsumerBenchmark implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventCodec CODEC = new EventCodec();
+    private static final int PARTITIONS = 12;
+
+    private String rawTopic;
+
+    @Option(names = "--profiles", defaultValue = "1000000", description = "Profiles in HBase (default ${DEFAULT-VALUE}).")
+    int profiles;
+
+    @Option(names = "--seconds", defaultValue = "15", description = "Seconds per offered load (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--burst", defaultValue = "200000", description = "Events in the peak-throughput burst (default ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Option(names = "--work-dir", defaultValue = "target/bench-consumer", description = "Work directory.")
+    Path workDir;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ConsumerBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(workDir);
+        Path csv = workDir.resolve("profiles-" + profiles + ".csv");
+        if (!Files.exists(csv)) {
+            ProfileStoreBenchmark.writeProfiles(csv, profiles);
+        }
+        ProfileSchema schema = ProfileSchema.parse(ProfileStoreBenchmark.SCHEMA, "benchmark");
+        Path rules = workDir.resolve("rules.yaml");
+        Files.writeString(rules, """
+                windows:
+                  - {name: count_1h, aggregate: count, size: 1h, step: 1m}
+                  - {name: spend_24h, aggregate: sum, field: amount, size: 24h, type: tumbling}
+                rules:
+                  - {name: over_limit, severity: high, expression: event.body.amount > profile.credit_limit}
+                  - {name: burst, expression: window.count_1h > 20}
+                  - {name: big_day, expression: window.spend_24h > profile.credit_limit * 3}
+                """);
+        StringBuilder report = new StringBuilder();
+        try (LocalStack stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.HBASE, Service.KAFKA)
+                .stopOnExit(true).build()) {
+            StackEndpoints endpoints = stack.start();
+            Configuration conf = HBaseConfiguration.create();
+            endpoints.hbaseClientSettings().forEach(conf::set);
+            long serializedBytes = 0;
+            try (Connection hbase = ConnectionFactory.createConnection(conf)) {
+                TableName table = TableName.valueOf("profiles");
+                try (Admin admin = hbase.getAdmin()) {
+                    ProfileTables.initProfiles(admin, table, schema, Buckets.defaults(), 16, Compression.Algorithm.SNAPPY);
+                }
+                ProfileStoreBenchmark.load(hbase, table, csv, null);
+                try (Admin admin = hbase.getAdmin()) {
+                    admin.flush(table);
+                }
+                serializedBytes = serializedSize(csv, schema);
+            }
+            for (ConsumerSettings.Guarantee guarantee : ConsumerSettings.Guarantee.values()) {
+                run(endpoints, guarantee, rules, serializedBytes, report);
+            }
+        }
+        System.out.println();
+        System.out.println("| mode | measure | result | detail |");
+        System.out.println("|---|---|---:|---|");
+        System.out.print(report);
+        return 0;
+    }
+
+    private void run(StackEndpoints endpoints, ConsumerSettings.Guarantee guarantee, Path rules, long serializedBytes,
+                     StringBuilder report) throws Exception {
+        String mode = guarantee.name().toLowerCase(Locale.ROOT);
+        String prefix = "bench-" + mode;
+        rawTopic = prefix + ".raw";
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            kafka.createTopics(List.of(new NewTopic(prefix + ".raw", PARTITIONS, (short) 1))).all().get();
+            ProfileUpdates.ensureTopic(kafka, prefix + ".updates", PARTITIONS);
+        }
+        Map<String, String> values = new HashMap<>(endpoints.hbaseClientSettings());
+        values.put("bootstrap.servers", endpoints.kafkaBootstrapServers());
+        values.put("group.id", prefix);
+        values.put("instance.id", prefix + "-0");
+        values.put("processing.guarantee", mode);
+        values.put("rules.file", rules.toString());
+        values.put("topic.input", prefix + ".raw");
+        values.put("topic.enriched", prefix + ".enriched");
+        values.put("topic.alerts", prefix + ".alerts");
+        values.put("topic.dlq", prefix + ".dlq");
+        values.put("topic.updates", prefix + ".updates");
+
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(),
+                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "1"),
+                new StringSerializer(), new ByteArraySerializer());
+        Reader reader = new Reader(endpoints.kafkaBootstrapServers(), prefix + ".enriched");
+        reader.start();
+
+        System.gc();
+        long heapBefore = usedHeap();
+        PartitionedConsumer consumer = PartitionedConsumer.start(ConsumerSettings.from(values));
+        Thread loop = new Thread(consumer::run, "consumer-" + mode);
+        long started = System.nanoTime();
+        loop.start();
+        // One event per partition: the first enriched one marks the end of the initial load.
+        SplittableRandom random = new SplittableRandom(1);
+        send(producer, random);
+        reader.awaitCount(1, Duration.ofMinutes(10));
+        double firstEventSeconds = (System.nanoTime() - started) / 1e9;
+        System.gc();
+        long heapAfter = usedHeap();
+        report.append(row(mode, "assignment → first enriched event, " + String.format(Locale.ROOT, "%,d", profiles) + " profiles / 12 partitions",
+                String.format(Locale.ROOT, "%.1f s", firstEventSeconds), "includes the HBase scan of every bucket"));
+        if (guarantee == ConsumerSettings.Guarantee.EXACTLY_ONCE) {
+            double perProfile = (heapAfter - heapBefore) / (double) profiles;
+            report.append(row(mode, "heap per cached profile (measured, GC'd heap delta)", String.format(Locale.ROOT, "%.0f B", perProfile),
+                    String.format(Locale.ROOT, "serialized size %.0f B/profile (update-record key + value): ratio %.2f×",
+                            serializedBytes / (double) profiles, perProfile / (serializedBytes / (double) profiles))));
+        }
+
+        // Peak: a burst as fast as the producer goes; throughput = events / time until the last is visible.
+        reader.reset();
+        long burstBegan = System.nanoTime();
+        for (int i = 0; i < burst; i++) {
+            send(producer, random);
+        }
+        producer.flush();
+        reader.awaitCount(burst, Duration.ofMinutes(10));
+        double peak = burst / ((System.nanoTime() - burstBegan) / 1e9);
+        report.append(row(mode, "peak throughput (burst of " + String.format(Locale.ROOT, "%,d", burst) + ")",
+                String.format(Locale.ROOT, "%,.0f events/s", peak), "latency under a burst is queueing, not reported"));
+
+        for (double fraction : new double[] {0.25, 0.5, 0.75}) {
+            int rate = (int) (peak * fraction);
+            reader.reset();
+            long intervalNanos = 1_000_000_000L / rate;
+            long next = System.nanoTime();
+            long end = next + seconds * 1_000_000_000L;
+            int sent = 0;
+            while (next < end) {
+                long now = System.nanoTime();
+                if (now < next) {
+                    LockSupport.parkNanos(next - now);
+                    continue;
+                }
+                send(producer, random);
+                sent++;
+                next += intervalNanos;
+            }
+            reader.awaitCount(sent, Duration.ofMinutes(5));
+            Histogram h = reader.latencies();
+            report.append(row(mode, String.format(Locale.ROOT, "latency at %.0f%% of peak (%,d events/s offered)", fraction * 100, rate),
+                    String.format(Locale.ROOT, "p99 %.1f ms", h.getValueAtPercentile(99) / 1000.0),
+                    String.format(Locale.ROOT, "p50 %.1f ms, p99.9 %.1f ms, max %.1f ms, %,d events", h.getValueAtPercentile(50) / 1000.0,
+                            h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount())));
+        }
+        consumer.stop();
+        loop.join(30_000);
+        consumer.close();
+        reader.close();
+        producer.close();
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, SplittableRandom random) {
+        String key = "card-" + random.nextInt(profiles);
+        ObjectNode body = JSON.createObjectNode().put("card_id", key).put("amount", random.nextInt(50_000) / 100.0)
+                .put("merchant", "m-" + random.nextInt(1000)).put("sentNanos", System.nanoTime());
+        Instant now = Instant.now();
+        producer.send(new ProducerRecord<>(rawTopic, key,
+                CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body))));
+    }
+
+    private static long usedHeap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long serializedSize(Path csv, ProfileSchema schema) throws Exception {
+        long total = 0;
+        try (BufferedReader in = Files.newBufferedReader(csv)) {
+            String header = in.readLine();
+            String[] names = header.split(",");
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] cells = line.split(",");
+                Map<String, Object> attributes = new java.util.LinkedHashMap<>();
+                for (int i = 1; i < names.length; i++) {
+                    attributes.put(names[i], schema.attribute(names[i]).orElseThrow().type().parse(cells[i]));
+                }
+                total += cells[0].length() + ProfileUpdates.encode(new dev.sluice.profiles.Profile(cells[0], attributes), schema).length;
+            }
+        }
+        return total;
+    }
+
+    private static String row(String mode, String measure, String result, String detail) {
+        String line = "| " + mode + " | " + measure + " | " + result + " | " + detail + " |\n";
+        System.out.print(line);
+        return line;
+    }
+
+    /** A read_committed reader of the enriched topic recording send → visible latency. */
+    private static final class Reader extends Thread implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final String topic;
+        private final AtomicLong count = new AtomicLong();
+        private volatile Histogram histogram = new Histogram(60_000_000L, 3);
+        private volatile boolean running = true;
+
+        Reader(String bootstrap, String topic) {
+            super("enriched-reader");
+            setDaemon(true);
+            this.topic = topic;
+            this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+        }
+
+        @Override
+        public void run() {
+            consumer.subscribe(List.of(topic));
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                    long now = System.nanoTime();
+                    try {
+                        JsonNode body = JSON.readTree(record.value()).path("body");
+                        long micros = (now - body.path("sentNanos").asLong()) / 1000;
+                        synchronized (this) {
+                            histogram.recordValue(Math.min(Math.max(0, micros), histogram.getHighestTrackableValue()));
+                        }
+                        count.incrementAndGet();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            consumer.close();
+        }
+
+        synchronized void reset() {
+            histogram = new Histogram(60_000_000L, 3);
+            count.set(0);
+        }
+
+        synchronized Histogram latencies() {
+            return histogram.copy();
+        }
+
+        void awaitCount(long n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count.get() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + count.get() + " of " + n + " enriched events arrived");
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            join(5000);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.sluice.cli;
+
+import dev.sluice.consumer.ConsumerMain;
+import dev.sluice.consumer.ConsumerSettings;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.StackEndpoints;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sluice consumer run|submit|scale|status|stop}: the partitioned consumer, in the
+ * foreground or as a YARN application of N instances.
+ */
+@Command(name = "consumer", mixinStandardHelpOptions = true,
+        description = "Run the partitioned enrichment and alerting consumer, here or on YARN.",
+        subcommands = {ConsumerCommand.Run.class, ConsumerCommand.Submit.class, ConsumerCommand.Scale.class,
+                ConsumerCommand.Status.class, ConsumerCommand.Stop.class})
+final class ConsumerCommand {
+
+    /** Settings shared by run and submit: a file, overrides, and the stack's endpoints as defaults. */
+    static final class SettingsOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "Consumer settings (properties; see docs/consumer.md).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting (repeatable).")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Mixin
+        Endpoints endpoints;
+
+        /** File, then --set, with the stack's Kafka and HBase endpoints where neither gives them. */
+        Map<String, String> resolve() {
+            Map<String, String> settings = new LinkedHashMap<>();
+            if (config != null) {
+                Properties properties = new Properties();
+                try (var reader = Files.newBufferedReader(config)) {
+                    properties.load(reader);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot read " + config + ": " + e.getMessage(), e);
+                }
+                properties.stringPropertyNames().forEach(k -> settings.put(k, properties.getProperty(k).trim()));
+            }
+            settings.putAll(overrides);
+            if (!settings.containsKey(ConsumerSettings.BOOTSTRAP_SERVERS)) {
+                settings.put(ConsumerSettings.BOOTSTRAP_SERVERS, endpoints.kafkaBootstrap());
+            }
+            if (!settings.containsKey("hbase.zookeeper.quorum")) {
+                endpoints.hbaseSettings().forEach(settings::putIfAbsent);
+            }
+            return settings;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run one instance in the foreground until Ctrl-C (exit 2: bad settings).")
+    static final class Run implements Callable<Integer> {
+        @Mixin
+        SettingsOptions settings;
+
+        @Option(names = "--instance-id", paramLabel = "ID",
+                description = "Static group member id: a restart keeps this instance's partitions (and fences its zombie).")
+        String instanceId;
+
+        @Override
+        public Integer call() {
+            Map<String, String> values = settings.resolve();
+            if (instanceId != null) {
+                values.put(ConsumerSettings.INSTANCE_ID, instanceId);
+            }
+            ConsumerSettings parsed;
+            try {
+                parsed = ConsumerSettings.from(values);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            return ConsumerMain.run(parsed);
+        }
+    }
+
+    static Path consumerDir(StackEndpoints stack) {
+        return stack.workDir().resolve("consumer");
+    }
+
+    static String yarnClasspath(StackEndpoints stack) {
+        List<Path> entries = new ArrayList<>();
+        entries.add(stack.clientConfDir());
+        entries.addAll(LocalStack.roleClasspath("consumer-yarn"));
+        return String.join(java.io.File.pathSeparator, entries.stream().map(Path::toString).toList());
+    }
+
+    /** Runs the YARN client in its own JVM (Hadoop 3.5's jars); returns its exit code, echoing its output. */
+    static int yarnClient(StackEndpoints stack, List<String> args, StringBuilder output) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dlog4j2.level=WARN", "-cp", yarnClasspath(stack), "dev.sluice.consumer.yarn.ConsumerYarnClient"));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        String err = new String(process.getErrorStream().readAllBytes());
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            System.err.println("the YARN client did not finish in 180 s");
+            return 1;
+        }
+        output.append(out);
+        if (process.exitValue() != 0) {
+            err.lines().filter(l -> !l.contains(" WARN ") && !l.contains("log4j")).forEach(System.err::println);
+        }
+        return process.exitValue();
+    }
+
+    static String applicationId(StackEndpoints stack) throws IOException {
+        Path file = consumerDir(stack).resolve("yarn-application");
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("no consumer application submitted from " + stack.workDir() + ": run 'sluice consumer submit' first");
+        }
+        return Files.readString(file).trim();
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true,
+            description = "Run N instances on YARN (ids consumer-0..N-1); a dead instance is restarted with its id.")
+    static final class Submit implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SettingsOptions settings;
+
+        @Option(names = "--instances", required = true, paramLabel = "N", description = "Number of instances.")
+        int instances;
+
+        @Option(names = "--container-mb", defaultValue = "640", paramLabel = "MB", description = "Memory per container (default: ${DEFAULT-VALUE}).")
+        int containerMb;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> values = settings.resolve();
+            ConsumerSettings.from(values); // fail here, naming the key, rather than in N containers
+            StackEndpoints stack = settings.endpoints.stack();
+            Path dir = consumerDir(stack);
+            Files.createDirectories(dir.resolve("instances"));
+            Path file = dir.resolve("settings.properties");
+            Properties properties = new Properties();
+            properties.putAll(values);
+            try (Writer writer = Files.newBufferedWriter(file)) {
+                properties.store(writer, "written by sluice consumer submit");
+            }
+            StringBuilder out = new StringBuilder();
+            int code = yarnClient(stack, List.of("submit", System.getProperty("java.class.path"), file.toString(),
+                    Integer.toString(instances), Integer.toString(containerMb), dir.resolve("instances").toString()), out);
+            if (code == 0) {
+                Files.writeString(dir.resolve("yarn-application"), out.toString().trim() + "\n");
+                spec.commandLine().getOut().println("submitted " + out.toString().trim() + " with " + instances + " instance(s); status: sluice consumer status");
+            }
+            return code;
+        }
+    }
+
+    /** Options of the commands that talk to a submitted application. */
+    static final class AppOptions {
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "The local stack's work directory.")
+        Path workDir;
+
+        StackEndpoints stack() {
+            Path dir = workDir != null ? workDir.toAbsolutePath().normalize() : LocalStack.defaultWorkDir();
+            return StackEndpoints.read(dir).orElseThrow(() -> new dev.sluice.stack.StackException("no stack is up in " + dir));
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true, description = "Change the number of instances of the YARN application.")
+    static final class Scale implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        AppOptions app;
+
+        @Parameters(paramLabel = "N", description = "The new number of instances.")
+        int instances;
+
+        @Override
+        public Integer call() throws Exception {
+            StackEndpoints stack = app.stack();
+            StringBuilder out = new StringBuilder();
+            int code = yarnClient(stack, List.of("scale", applicationId(stack), Integer.toString(instances)), out);
+            spec.commandLine().getOut().print(out);
+            spec.commandLine().getOut().flush();
+            return code;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Instances of the YARN application, as JSON.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        AppOptions app;
+
+        @Override
+        public Integer call() throws Exception {
+            StackEndpoints stack = app.stack();
+            StringBuilder out = new StringBuilder();
+            int code = yarnClient(stack, List.of("status", applicationId(stack)), out);
+            spec.commandLine().getOut().print(out);
+            spec.commandLine().getOut().flush();
+            return code;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop every instance and finish the YARN application.")
+    static final class Stop implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        AppOptions app;
+
+        @Override
+        public Integer call() throws Exception {
+            StackEndpoints stack = app.stack();
+            StringBuilder out = new StringBuilder();
+            int code = yarnClient(stack, List.of("stop", applicationId(stack)), out);
+            spec.commandLine().getOut().print(out);
+            spec.commandLine().getOut().flush();
+            if (code == 0) {
+                Files.deleteIfExists(consumerDir(stack).resolve("yarn-application"));
+            }
+            return code;
+        }
+    }
+}
