@@ -278,7 +278,9 @@ public final class ConsumerBenchmark implements Callable<Integer> {
             this.topic = topic;
             this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    // A latency probe: do not let the broker park an empty fetch for the default 500 ms.
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5), new StringDeserializer(), new ByteArrayDeserializer());
         }
 
         @Override

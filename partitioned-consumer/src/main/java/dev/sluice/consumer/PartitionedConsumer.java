@@ -224,10 +224,12 @@ public final class PartitionedConsumer implements AutoCloseable {
         }
     }
 
-    /** Asks the loop to finish its batch and return; safe from any thread. */
+    /**
+     * Asks the loop to finish its batch, commit it and return; safe from any thread. No wakeup():
+     * it would interrupt the commit of the batch in flight, and a poll returns within 100 ms anyway.
+     */
     public void stop() {
         running = false;
-        consumer.wakeup();
     }
 
     private void processBatch(ConsumerRecords<String, byte[]> records) {
