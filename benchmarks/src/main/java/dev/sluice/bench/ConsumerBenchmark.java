@@ -215,6 +215,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
             }
             reader.awaitCount(sent, Duration.ofMinutes(5));
             Histogram h = reader.latencies();
+            System.out.println("  consumer's own view: " + consumerQuantiles(consumer.metricsPort()));
             report.append(row(mode, String.format(Locale.ROOT, "latency at %.0f%% of peak (%,d events/s offered)", fraction * 100, rate),
                     String.format(Locale.ROOT, "p99 %.1f ms", h.getValueAtPercentile(99) / 1000.0),
                     String.format(Locale.ROOT, "p50 %.1f ms, p99.9 %.1f ms, max %.1f ms, %,d events", h.getValueAtPercentile(50) / 1000.0,
@@ -234,6 +235,20 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         Instant now = Instant.now();
         producer.send(new ProducerRecord<>(rawTopic, key,
                 CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body))));
+    }
+
+    /** p50/p99 of the consumer's record-timestamp → commit latency and per-event work, from its /metrics. */
+    private static String consumerQuantiles(int port) {
+        try {
+            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(l -> (l.startsWith("sluice_consumer_end_to_end_latency_seconds{")
+                            || l.startsWith("sluice_consumer_enrich_latency_seconds{")) && l.contains("quantile"))
+                    .map(l -> l.replaceAll("\\{.*quantile=\"([0-9.]+)\".*}", "[$1]")).collect(java.util.stream.Collectors.joining(", "));
+        } catch (Exception e) {
+            return "unavailable: " + e;
+        }
     }
 
     private static long usedHeap() {

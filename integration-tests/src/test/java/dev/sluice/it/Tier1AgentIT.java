@@ -66,12 +66,16 @@ class Tier1AgentIT {
     }
 
     @Test
-    void httpAndSpoolDirEventsReachEventsRawOnTheirPartitionAndInvalidOnesTheDlqWithReasons() throws Exception {
+    void httpSpoolDirSyslogAndAvroEventsReachEventsRawOnTheirPartitionAndInvalidOnesTheDlqWithReasons() throws Exception {
         int httpPort = Pipes.freePort();
+        int syslogPort = Pipes.freePort();
+        int avroPort = Pipes.freePort();
         Path spoolDir = Files.createDirectories(workDir.resolve("spool"));
         Map<String, String> environment = Map.of(
                 "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
                 "SLUICE_HTTP_PORT", Integer.toString(httpPort),
+                "SLUICE_SYSLOG_PORT", Integer.toString(syslogPort),
+                "SLUICE_AVRO_PORT", Integer.toString(avroPort),
                 "SLUICE_SPOOL_DIR", spoolDir.toString(),
                 "SLUICE_AGENT_DIR", workDir.resolve("agent-state").toString(),
                 "SLUICE_KEY_FIELD", "card_id",
@@ -96,9 +100,28 @@ class Tier1AgentIT {
                     .collect(Collectors.joining("\n", "", "\n{\"card_id\":\"file-x\",\"ts\":\"noon\"}\n")));
             Files.move(staged, spoolDir.resolve("batch-1.jsonl"), StandardCopyOption.ATOMIC_MOVE);
 
-            List<ConsumerRecord<String, byte[]>> raw = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.raw", 402, agent,
+            // Syslog over TCP: JSON messages (and one that is not JSON).
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", syslogPort);
+                 java.io.Writer out = new java.io.OutputStreamWriter(socket.getOutputStream(), StandardCharsets.UTF_8)) {
+                for (int i = 0; i < 20; i++) {
+                    out.write("<13>Nov 21 08:00:00 pos-17 {\"card_id\":\"syslog-" + i + "\",\"amount\":" + i + "}\n");
+                }
+                out.write("<13>Nov 21 08:00:01 pos-17 terminal rebooted\n");
+            }
+            // Avro: Flume's own RPC client (flume-ng avro-client), as an upstream agent would send.
+            Path avroInput = workDir.resolve("avro-events.jsonl");
+            Files.writeString(avroInput, IntStream.range(0, 30).mapToObj(i -> "{\"card_id\":\"avro-" + i + "\",\"amount\":1}")
+                    .collect(Collectors.joining("\n", "", "\nnot json from avro\n")));
+            Process avroClient = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", String.join(java.io.File.pathSeparator, dev.sluice.stack.LocalStack.roleClasspath("flume").stream().map(Path::toString).toList()),
+                    "org.apache.flume.client.avro.AvroCLIClient", "-H", "127.0.0.1", "-p", Integer.toString(avroPort), "-F", avroInput.toString())
+                    .redirectErrorStream(true).redirectOutput(workDir.resolve("avro-client.log").toFile()).start();
+            assertThat(avroClient.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(avroClient.exitValue()).as(Files.readString(workDir.resolve("avro-client.log"))).isZero();
+
+            List<ConsumerRecord<String, byte[]>> raw = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.raw", 452, agent,
                     new StringDeserializer(), new ByteArrayDeserializer());
-            List<ConsumerRecord<String, byte[]>> dlq = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.dlq", 6, agent,
+            List<ConsumerRecord<String, byte[]>> dlq = Pipes.consume(endpoints.kafkaBootstrapServers(), "events.dlq", 8, agent,
                     new StringDeserializer(), new ByteArrayDeserializer());
 
             EventCodec codec = new EventCodec();
@@ -112,14 +135,16 @@ class Tier1AgentIT {
                 assertThat(event.ingestTime()).isAfterOrEqualTo(testStart.minusSeconds(5));
                 ids.add(event.id());
             }
-            assertThat(raw).hasSize(402);
-            assertThat(ids).as("every event has its own id").hasSize(402);
+            assertThat(raw).hasSize(452);
+            assertThat(ids).as("every event has its own id").hasSize(452);
+            assertThat(raw.stream().map(r -> r.key()).filter(k -> k.startsWith("syslog-")).count()).isEqualTo(20);
+            assertThat(raw.stream().map(r -> r.key()).filter(k -> k.startsWith("avro-")).count()).isEqualTo(30);
             assertThat(raw.stream().map(r -> r.key()).filter(k -> k.startsWith("file-")).count()).isEqualTo(100);
             Event fromFile = raw.stream().filter(r -> r.key().equals("file-7")).map(r -> decode(codec, r.value())).findFirst().orElseThrow();
             assertThat(fromFile.eventTime()).isEqualTo(Instant.ofEpochMilli(1763712000000L));
 
             assertThat(dlq).extracting(r -> header(r, "sluice.error.reason")).containsExactlyInAnyOrder(
-                    "NOT_JSON", "MISSING_FIELD", "EMPTY_FIELD", "NOT_JSON", "TOO_LARGE", "WRONG_TYPE");
+                    "NOT_JSON", "MISSING_FIELD", "EMPTY_FIELD", "NOT_JSON", "TOO_LARGE", "WRONG_TYPE", "NOT_JSON", "NOT_JSON");
             ConsumerRecord<String, byte[]> missingKey = dlq.stream().filter(r -> "MISSING_FIELD".equals(header(r, "sluice.error.reason")))
                     .findFirst().orElseThrow();
             assertThat(header(missingKey, "sluice.error.field")).isEqualTo("card_id");
@@ -128,9 +153,9 @@ class Tier1AgentIT {
 
             // Counters per interceptor instance (validate-1 on one source, validate-2 on the other).
             com.fasterxml.jackson.databind.JsonNode metrics = agent.metrics();
-            assertThat(sumOf(metrics, "INTERCEPTOR.validate-", "EventDeadLetteredCount")).isEqualTo(3);  // not JSON, binary, too large
+            assertThat(sumOf(metrics, "INTERCEPTOR.validate-", "EventDeadLetteredCount")).isEqualTo(5);  // not JSON (HTTP, syslog, Avro), binary, too large
             assertThat(sumOf(metrics, "INTERCEPTOR.identify-", "EventDeadLetteredCount")).isEqualTo(3);  // missing, empty key; bad time
-            assertThat(sumOf(metrics, "INTERCEPTOR.identify-", "EventAcceptedCount")).isEqualTo(402);
+            assertThat(sumOf(metrics, "INTERCEPTOR.identify-", "EventAcceptedCount")).isEqualTo(452);
         }
     }
 
