@@ -124,11 +124,31 @@ class EnrichInterceptorInFlumeIT {
             assertThat(agent.counter("INTERCEPTOR.enrich-1", "HBaseKeyCount")).isEqualTo(4);
             assertThat(agent.counter("INTERCEPTOR.enrich-1", "CacheHitCount")).isEqualTo(3);
             assertThat(agent.counter("INTERCEPTOR.enrich-1", "ProfileMissingCount")).isEqualTo(3);
+
+            // The alert interceptor (shared rules module, relocated JEXL) on what enrich added:
+            // big_gold fires on n=3 and n=5 (card-1 is gold), late on n=7 and n=8.
+            assertThat(agent.counter("INTERCEPTOR.alert-1", "AlertCount")).isEqualTo(4);
+            assertThat(agent.counter("INTERCEPTOR.alert-1", "EventAlertedCount")).isEqualTo(4);
+            assertThat(agent.counter("INTERCEPTOR.alert-1", "RuleFailureCount")).isZero();
         }
     }
 
 
 
+
+    private static String rulesFile() {
+        Path file = workDir.resolve("alert-rules.yaml");
+        try {
+            Files.writeString(file, """
+                    rules:
+                      - {name: big_gold, severity: high, expression: "event.body.n >= 3 && profile.segment == 'gold'"}
+                      - {name: late, expression: event.body.n >= 7}
+                    """);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file.toString();
+    }
 
     private static String agentConfig(int httpPort, String topic, int hbaseTimeoutMs) {
         return String.join("\n",
@@ -139,7 +159,9 @@ class EnrichInterceptorInFlumeIT {
                 "agent.sources.http.port = " + httpPort,
                 "agent.sources.http.handler = dev.sluice.ingest.http.JsonEventsHandler",
                 "agent.sources.http.channels = raw",
-                "agent.sources.http.interceptors = identify enrich",
+                "agent.sources.http.interceptors = identify enrich alert",
+                "agent.sources.http.interceptors.alert.type = dev.sluice.interceptors.AlertInterceptor$Builder",
+                "agent.sources.http.interceptors.alert.rules = " + rulesFile(),
                 "agent.sources.http.interceptors.identify.type = dev.sluice.interceptors.IdentifyInterceptor$Builder",
                 "agent.sources.http.interceptors.identify.keyField = card_id",
                 "agent.sources.http.interceptors.enrich.type = dev.sluice.interceptors.EnrichInterceptor$Builder",
