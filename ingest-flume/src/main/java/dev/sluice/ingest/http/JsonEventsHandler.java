@@ -21,9 +21,10 @@ import java.util.List;
  * objects, or JSON Lines. Each object becomes one event whose body is that object's JSON.
  *
  * <p>Unlike Flume's stock {@code JSONHandler}, clients need not wrap events in Flume's
- * {@code [{"headers":…,"body":"…"}]} form. A request whose body is not JSON at all is not
- * refused: it becomes one event with the raw bytes, which the validate interceptor sends to the
- * dead-letter topic with its reason, so nothing a client sent is lost. Only a request larger than
+ * {@code [{"headers":…,"body":"…"}]} form. Nothing that is not JSON is refused: in JSON Lines each
+ * bad line becomes one event with its raw bytes (the good lines of the request go on), any other
+ * unparseable body one raw event, and the validate interceptor sends those to the dead-letter topic
+ * with their reason, so nothing a client sent is lost. Only a request larger than
  * {@code maxRequestBytes} is refused (HTTP 400).
  *
  * <pre>
@@ -90,10 +91,54 @@ public final class JsonEventsHandler implements HTTPSourceHandler {
                 events.add(event(JSON.readTree(parser)));
                 first = parser.nextToken();
             }
-            return first == null ? events : raw(body);
+            return first == null ? events : lineByLine(body);
         } catch (IOException e) {
-            return raw(body);
+            return lineByLine(body);
         }
+    }
+
+    /**
+     * JSON Lines with bad lines: every line that is a JSON object is an event, every other non-blank
+     * line is a raw event of its own (dead-lettered downstream), so one bad line costs one event,
+     * not its whole request. A body without line breaks is one raw event.
+     */
+    private static List<Event> lineByLine(byte[] body) {
+        List<Event> events = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n') {
+                int end = i > start && body[i - 1] == '\r' ? i - 1 : i;
+                if (end > start && !isBlank(body, start, end)) {
+                    byte[] line = java.util.Arrays.copyOfRange(body, start, end);
+                    events.add(parseLine(line));
+                }
+                start = i + 1;
+            }
+        }
+        return events.isEmpty() ? raw(body) : events;
+    }
+
+    private static Event parseLine(byte[] line) {
+        try (JsonParser parser = JSON.getFactory().createParser(line)) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                JsonNode node = JSON.readTree(parser);
+                if (parser.nextToken() == null) {
+                    return event(node);
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: kept raw below
+        }
+        return EventBuilder.withBody(line);
+    }
+
+    private static boolean isBlank(byte[] body, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (!Character.isWhitespace(body[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Event event(JsonNode node) throws IOException {

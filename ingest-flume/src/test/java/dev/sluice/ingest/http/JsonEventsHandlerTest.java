@@ -28,9 +28,16 @@ class JsonEventsHandlerTest {
     @Test
     void keepsAnUnparseableRequestAsOneRawEventForTheDeadLetterPath() {
         assertThat(bodies("this is not json")).containsExactly("this is not json");
-        assertThat(bodies("{\"a\":1}\n{\"a\":")).containsExactly("{\"a\":1}\n{\"a\":");
+        assertThat(bodies("{\"a\":1}\n{\"a\":")).as("a truncated last line").containsExactly("{\"a\":1}", "{\"a\":");
         assertThat(bodies("[1,2]")).containsExactly("[1,2]");
         assertThat(bodies("")).isEmpty();
+    }
+
+    @Test
+    void oneBadLineOfJsonLinesCostsOneEventNotTheRequest() {
+        assertThat(bodies("{\"a\":1}\n{oops\n\n{\"a\":3}\r\n[1]\n{\"a\":4} trailing\n"))
+                .containsExactly("{\"a\":1}", "{oops", "{\"a\":3}", "[1]", "{\"a\":4} trailing");
+        assertThat(bodies("{\n  \"pretty\": true\n}\n")).as("one pretty-printed object").containsExactly("{\"pretty\":true}");
     }
 
     @Test
