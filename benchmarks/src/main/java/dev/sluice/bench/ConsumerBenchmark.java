@@ -198,6 +198,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
 
         for (double fraction : new double[] {0.25, 0.5, 0.75}) {
             int rate = (int) (peak * fraction);
+            consumerQuantiles(consumer.metricsPort()); // baseline for this level
             reader.reset();
             long intervalNanos = 1_000_000_000L / rate;
             long next = System.nanoTime();
@@ -237,18 +238,53 @@ public final class ConsumerBenchmark implements Callable<Integer> {
                 CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body))));
     }
 
-    /** p50/p99 of the consumer's record-timestamp → commit latency and per-event work, from its /metrics. */
+    /**
+     * The consumer's own view from its /metrics: p50/p99 of record timestamp → batch committed and of
+     * the per-event work, estimated from the Prometheus histogram buckets (upper bound of the bucket).
+     */
     private static String consumerQuantiles(int port) {
         try {
             String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(l -> (l.startsWith("sluice_consumer_end_to_end_latency_seconds{")
-                            || l.startsWith("sluice_consumer_enrich_latency_seconds{")) && l.contains("quantile"))
-                    .map(l -> l.replaceAll("\\{.*quantile=\"([0-9.]+)\".*}", "[$1]")).collect(java.util.stream.Collectors.joining(", "));
+            return "commit " + quantiles(port, text, "sluice_consumer_end_to_end_latency_seconds")
+                    + ", per-event work " + quantiles(port, text, "sluice_consumer_enrich_latency_seconds");
         } catch (Exception e) {
             return "unavailable: " + e;
         }
+    }
+
+    private static final Map<String, java.util.TreeMap<Double, Double>> LAST_SCRAPE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String quantiles(int port, String prometheusText, String metric) {
+        java.util.TreeMap<Double, Double> cumulative = new java.util.TreeMap<>();
+        java.util.regex.Pattern bucket = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(metric) + "_bucket\\{.*le=\"([^\"]+)\".*} ([0-9.eE+-]+)");
+        prometheusText.lines().forEach(line -> {
+            java.util.regex.Matcher m = bucket.matcher(line);
+            if (m.matches()) {
+                double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+                cumulative.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+            }
+        });
+        if (cumulative.isEmpty()) {
+            return "n/a";
+        }
+        // Prometheus buckets count since start: subtract the previous scrape to get this load level alone.
+        java.util.TreeMap<Double, Double> previous = LAST_SCRAPE.put(port + metric, new java.util.TreeMap<>(cumulative));
+        if (previous != null) {
+            cumulative.replaceAll((le, n) -> n - previous.getOrDefault(le, 0.0));
+        }
+        double total = cumulative.lastEntry().getValue();
+        if (total == 0) {
+            return "n/a";
+        }
+        StringBuilder out = new StringBuilder();
+        for (double q : new double[] {0.5, 0.99}) {
+            double le = cumulative.entrySet().stream().filter(e -> e.getValue() >= q * total).findFirst().orElseThrow().getKey();
+            out.append(String.format(Locale.ROOT, "p%.0f ≤ %.2f ms ", q * 100, le * 1000));
+        }
+        return out.toString().trim();
     }
 
     private static long usedHeap() {
@@ -294,8 +330,8 @@ public final class ConsumerBenchmark implements Callable<Integer> {
             this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic,
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    // A latency probe: do not let the broker park an empty fetch for the default 500 ms.
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5), new StringDeserializer(), new ByteArrayDeserializer());
+                    // A latency probe: the broker may park an empty fetch for at most this long.
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50), new StringDeserializer(), new ByteArrayDeserializer());
         }
 
         @Override

@@ -474,6 +474,8 @@ final class DemoCommand implements Callable<Integer> {
             consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                     ConsumerConfig.GROUP_ID_CONFIG, "sluice-demo-live-" + System.nanoTime(),
+                    // A latency probe: the broker may park an empty fetch for at most this long.
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
         }
 

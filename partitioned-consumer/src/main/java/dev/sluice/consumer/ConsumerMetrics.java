@@ -87,12 +87,18 @@ final class ConsumerMetrics implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    // Tagged counters are looked up per event: keep them rather than ask the registry each time.
+    private final java.util.Map<String, Counter> dlqByReason = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Counter> alertsByRule = new java.util.concurrent.ConcurrentHashMap<>();
+
     Counter dlq(String reason) {
-        return Counter.builder("sluice.consumer.events.dlq").tag("reason", reason).register(registry);
+        return dlqByReason.computeIfAbsent(reason,
+                r -> Counter.builder("sluice.consumer.events.dlq").tag("reason", r).register(registry));
     }
 
     Counter alertsOf(String rule) {
-        return Counter.builder("sluice.consumer.alerts.by.rule").tag("rule", rule).register(registry);
+        return alertsByRule.computeIfAbsent(rule,
+                r -> Counter.builder("sluice.consumer.alerts.by.rule").tag("rule", r).register(registry));
     }
 
     private static void respond(HttpExchange exchange, String type, String body) throws IOException {

@@ -321,7 +321,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         Map<String, Object> body = RuleSet.toJava(event.body());
         Map<String, Number> windowValues = windows.addAndRead(event.key(), event.eventTime().toEpochMilli(), body);
         Map<String, Object> facts = RuleSet.eventFacts(event.id(), event.key(), event.eventTime().toEpochMilli(),
-                event.ingestTime().toEpochMilli(), event.body());
+                event.ingestTime().toEpochMilli(), body);
         List<Alert> alerts = rules.evaluate(facts, RuleSet.toJava(profile), windowValues,
                 failure -> ruleFailed(record, failure));
         send(new ProducerRecord<>(settings.topics().enriched(), null, event.key(), codec.encode(enriched), headers));

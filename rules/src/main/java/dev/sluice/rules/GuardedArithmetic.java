@@ -19,7 +19,11 @@ import java.util.regex.PatternSyntaxException;
 final class GuardedArithmetic extends JexlArithmetic {
 
     private static final int MAX_CACHED_PATTERNS = 256;
-    private static final ThreadLocal<Long> DEADLINE = ThreadLocal.withInitial(() -> Long.MAX_VALUE);
+    /**
+     * Time budget of one match. It starts when matching starts, after the pattern is compiled and
+     * JEXL has resolved the operator, so a cold JVM or a first evaluation is never cut short.
+     */
+    static final long MATCH_BUDGET_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     GuardedArithmetic(boolean strict) {
@@ -36,16 +40,11 @@ final class GuardedArithmetic extends JexlArithmetic {
         return new GuardedArithmetic(strict, context, scale);
     }
 
-    /** Sets the deadline (System.nanoTime) of evaluations on this thread. */
-    static void deadline(long nanoTime) {
-        DEADLINE.set(nanoTime);
-    }
-
     @Override
     public Boolean contains(Object container, Object value) {
         if (value != null && (container instanceof String || container instanceof Pattern)) {
             Pattern pattern = container instanceof Pattern p ? p : compile((String) container);
-            return pattern.matcher(new DeadlineCharSequence(value.toString(), DEADLINE.get())).matches();
+            return pattern.matcher(new DeadlineCharSequence(value.toString(), System.nanoTime() + MATCH_BUDGET_NANOS)).matches();
         }
         return super.contains(container, value);
     }
@@ -76,7 +75,8 @@ final class GuardedArithmetic extends JexlArithmetic {
         @Override
         public char charAt(int index) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("regular expression exceeded the rule time budget");
+                throw new IllegalStateException("regular expression exceeded its time budget of "
+                        + MATCH_BUDGET_NANOS / 1_000_000 + " ms");
             }
             return text.charAt(index);
         }
