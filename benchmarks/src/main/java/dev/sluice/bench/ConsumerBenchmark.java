@@ -81,6 +81,9 @@ public final class ConsumerBenchmark implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "target/bench-consumer", description = "Work directory.")
     Path workDir;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra consumer setting (repeatable), e.g. kafka.consumer.group.protocol=classic.")
+    Map<String, String> overrides = new HashMap<>();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ConsumerBenchmark()).execute(args));
     }
@@ -153,6 +156,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         values.put("topic.alerts", prefix + ".alerts");
         values.put("topic.dlq", prefix + ".dlq");
         values.put("topic.updates", prefix + ".updates");
+        values.putAll(overrides);
 
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
@@ -248,6 +252,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
                     java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             return "commit " + quantiles(port, text, "sluice_consumer_end_to_end_latency_seconds")
+                    + ", batch commit " + quantiles(port, text, "sluice_consumer_commit_duration_seconds")
                     + ", per-event work " + quantiles(port, text, "sluice_consumer_enrich_latency_seconds");
         } catch (Exception e) {
             return "unavailable: " + e;

@@ -39,6 +39,7 @@ final class ConsumerMetrics implements AutoCloseable {
     final Timer processLatency;
     final Timer endToEndLatency;
     final Timer partitionLoad;
+    final Timer commitDuration;
 
     ConsumerMetrics(String instance, int port, ProfileCache cache, Supplier<String> status) throws IOException {
         registry.config().commonTags("instance", instance);
@@ -61,6 +62,9 @@ final class ConsumerMetrics implements AutoCloseable {
                 .description("input record timestamp to its batch being committed")
                 .publishPercentiles(0.5, 0.99, 0.999).publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        commitDuration = Timer.builder("sluice.consumer.commit.duration")
+                .description("time to make one batch durable: transaction commit (exactly once) or flush + offset commit")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         partitionLoad = Timer.builder("sluice.consumer.partition.load")
                 .description("time to load one partition's profiles and windows before resuming it").register(registry);
         Gauge.builder("sluice.consumer.cache.entries", cache, ProfileCache::entries).register(registry);

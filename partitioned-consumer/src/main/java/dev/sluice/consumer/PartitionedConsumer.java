@@ -248,6 +248,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 offsets.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
             }
             writeCheckpoints();
+            long commitStart = System.nanoTime();
             if (exactlyOnce) {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                 producer.commitTransaction();
@@ -259,6 +260,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 }
                 consumer.commitSync(offsets);
             }
+            metrics.commitDuration.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
             metrics.transactionsCommitted.increment();
             long committed = System.currentTimeMillis();
             for (ConsumerRecord<String, byte[]> record : records) {
