@@ -183,6 +183,17 @@ final class ConsumerCommand {
         }
     }
 
+    /** Sends one command to the submitted application's AM through the YARN client and prints its answer. */
+    static int controlApplication(CommandSpec spec, StackEndpoints stack, String command, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(command, applicationId(stack)));
+        all.addAll(List.of(args));
+        StringBuilder out = new StringBuilder();
+        int code = yarnClient(stack, all, out);
+        spec.commandLine().getOut().print(out);
+        spec.commandLine().getOut().flush();
+        return code;
+    }
+
     @Command(name = "scale", mixinStandardHelpOptions = true, description = "Change the number of instances of the YARN application.")
     static final class Scale implements Callable<Integer> {
         @Spec
@@ -196,12 +207,7 @@ final class ConsumerCommand {
 
         @Override
         public Integer call() throws Exception {
-            StackEndpoints stack = app.stack();
-            StringBuilder out = new StringBuilder();
-            int code = yarnClient(stack, List.of("scale", applicationId(stack), Integer.toString(instances)), out);
-            spec.commandLine().getOut().print(out);
-            spec.commandLine().getOut().flush();
-            return code;
+            return controlApplication(spec, app.stack(), "scale", Integer.toString(instances));
         }
     }
 
@@ -215,12 +221,7 @@ final class ConsumerCommand {
 
         @Override
         public Integer call() throws Exception {
-            StackEndpoints stack = app.stack();
-            StringBuilder out = new StringBuilder();
-            int code = yarnClient(stack, List.of("status", applicationId(stack)), out);
-            spec.commandLine().getOut().print(out);
-            spec.commandLine().getOut().flush();
-            return code;
+            return controlApplication(spec, app.stack(), "status");
         }
     }
 
@@ -235,10 +236,7 @@ final class ConsumerCommand {
         @Override
         public Integer call() throws Exception {
             StackEndpoints stack = app.stack();
-            StringBuilder out = new StringBuilder();
-            int code = yarnClient(stack, List.of("stop", applicationId(stack)), out);
-            spec.commandLine().getOut().print(out);
-            spec.commandLine().getOut().flush();
+            int code = controlApplication(spec, stack, "stop");
             if (code == 0) {
                 Files.deleteIfExists(consumerDir(stack).resolve("yarn-application"));
             }
