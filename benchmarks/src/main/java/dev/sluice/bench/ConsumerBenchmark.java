@@ -91,10 +91,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(workDir);
-        Path csv = workDir.resolve("profiles-" + profiles + ".csv");
-        if (!Files.exists(csv)) {
-            ProfileStoreBenchmark.writeProfiles(csv, profiles);
-        }
+        Path csv = ProfileStoreBenchmark.profilesCsv(workDir, profiles);
         ProfileSchema schema = ProfileSchema.parse(ProfileStoreBenchmark.SCHEMA, "benchmark");
         Path rules = workDir.resolve("rules.yaml");
         Files.writeString(rules, """

@@ -78,10 +78,7 @@ public final class IngestBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(workDir);
         workDir = workDir.toAbsolutePath();
-        Path csv = workDir.resolve("profiles-" + profiles + ".csv");
-        if (!Files.exists(csv)) {
-            ProfileStoreBenchmark.writeProfiles(csv, profiles);
-        }
+        Path csv = ProfileStoreBenchmark.profilesCsv(workDir, profiles);
         StringBuilder report = new StringBuilder();
         Path stackDir = workDir.resolve("stack");
         try (LocalStack stack = LocalStack.builder().workDir(stackDir).services(Service.HBASE, Service.KAFKA).stopOnExit(true).build()) {

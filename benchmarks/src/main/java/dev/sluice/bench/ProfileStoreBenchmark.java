@@ -27,8 +27,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,10 +75,7 @@ public final class ProfileStoreBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(workDir);
-        Path csv = workDir.resolve("profiles-" + profiles + ".csv");
-        if (!Files.exists(csv)) {
-            writeProfiles(csv, profiles);
-        }
+        Path csv = profilesCsv(workDir, profiles);
         ProfileSchema schema = ProfileSchema.parse(SCHEMA, "benchmark");
         StringBuilder report = new StringBuilder();
         try (LocalStack stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.HBASE, Service.KAFKA)
@@ -183,18 +178,8 @@ public final class ProfileStoreBenchmark implements Callable<Integer> {
     }
 
     /** Deterministic card holder profiles (seeded), so every run loads the same data. */
-    static void writeProfiles(Path csv, int count) throws Exception {
-        SplittableRandom random = new SplittableRandom(7);
-        String[] segments = {"retail", "gold", "platinum", "business"};
-        String[] countries = {"DE", "FR", "GB", "US", "ES", "IT", "NL", "PL"};
-        try (BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            out.write("card_id,holder_name,segment,home_country,credit_limit,avg_amount_30d,txn_count_30d,card_since,vip\n");
-            for (int i = 0; i < count; i++) {
-                out.write(String.format(Locale.ROOT, "card-%d,Holder %d,%s,%s,%d,%.2f,%d,%d,%b%n", i, i,
-                        segments[random.nextInt(segments.length)], countries[random.nextInt(countries.length)],
-                        500 + random.nextInt(20_000), random.nextDouble() * 300, random.nextInt(200),
-                        1_500_000_000_000L + random.nextLong(200_000_000_000L), random.nextInt(50) == 0));
-            }
-        }
+    /** The sample card CSV of {@code count} profiles in {@code dir} (shared with {@code sluice demo}). */
+    static Path profilesCsv(Path dir, int count) throws Exception {
+        return dev.sluice.cli.SampleCards.csv(dir, count);
     }
 }

@@ -42,7 +42,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -188,19 +187,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void loadProfiles(Connection hbase, Path dir) throws Exception {
-        Path csv = dir.resolve("cards-" + profiles + ".csv");
-        SplittableRandom random = new SplittableRandom(7);
-        String[] segments = {"retail", "gold", "platinum", "business"};
-        String[] countries = {"DE", "FR", "GB", "US", "ES", "IT"};
-        try (BufferedWriter w = Files.newBufferedWriter(csv)) {
-            w.write("card_id,holder_name,segment,home_country,credit_limit,avg_amount_30d,txn_count_30d,card_since,vip\n");
-            for (int i = 0; i < profiles; i++) {
-                w.write(String.format(Locale.ROOT, "card-%d,Holder %d,%s,%s,%d,%.2f,%d,%d,%b%n", i, i,
-                        segments[random.nextInt(4)], countries[random.nextInt(6)], 500 + random.nextInt(10_000),
-                        random.nextDouble() * 200, random.nextInt(100), 1_500_000_000_000L + random.nextLong(200_000_000_000L),
-                        random.nextInt(50) == 0));
-            }
-        }
+        Path csv = SampleCards.csv(dir, profiles);
         TableName table = TableName.valueOf("profiles");
         ProfileStore store = ProfileStore.open(hbase, table, null);
         try (BufferedMutator mutator = hbase.getBufferedMutator(new BufferedMutatorParams(table).writeBufferSize(8L << 20))) {
