@@ -103,6 +103,7 @@ final class DemoCommand implements Callable<Integer> {
     Path workDir;
 
     private PrintWriter out;
+    private Path reportFile;
 
     @Override
     public Integer call() throws Exception {
@@ -156,6 +157,7 @@ final class DemoCommand implements Callable<Integer> {
 
                 awaitPort(httpPort);
                 Traffic traffic = drive(httpPort, endpoints);
+                reportFile = dir.resolve("report.html");
                 ok = reconcile(traffic, endpoints, hbase);
             }
         } finally {
@@ -261,8 +263,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** What the generator sent. */
-    private record Traffic(long valid, long invalid, Map<String, Long> patterns) {
+    private record Traffic(long valid, long invalid, Map<String, Long> patterns, List<DemoReport.Sample> samples, Histogram latency) {
     }
+
 
     private Traffic drive(int httpPort, StackEndpoints endpoints) throws Exception {
         step(String.format(Locale.ROOT, "driving %,d transactions/s for %d s through the HTTP source "
@@ -328,7 +331,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println(reader.progress(valid, (System.nanoTime() - start) / 1e9));
         reader.close();
-        return new Traffic(valid, invalid, patterns);
+        return new Traffic(valid, invalid, patterns, reader.samples(), reader.overall());
     }
 
     private static String transaction(String card, double amount) {
@@ -373,19 +376,23 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(1000);
             hbaseRows = countRows(hbase);
         }
-        out.println();
-        out.printf("  sent through HTTP          %,10d valid + %,d malformed%n", traffic.valid(), traffic.invalid());
-        traffic.patterns().forEach((k, v) -> out.printf("    %-24s %,10d%n", k, v));
-        out.printf("  events.raw                 %,10d%n", topicCounts.get("events.raw"));
-        out.printf("  events.enriched            %,10d records, %,d distinct ids (read_committed)%n", enrichedRecords, enrichedIds.size());
-        out.printf("  HBase events table         %,10d rows%n", hbaseRows);
-        out.printf("  events.dlq                 %,10d %s%n", topicCounts.get("events.dlq"), dlqByReason);
-        out.printf("  alerts                     %,10d %s%n", topicCounts.get("alerts"), alertsByRule);
+        List<String> summary = new ArrayList<>();
+        summary.add(String.format(Locale.ROOT, "  sent through HTTP          %,10d valid + %,d malformed", traffic.valid(), traffic.invalid()));
+        traffic.patterns().forEach((k, v) -> summary.add(String.format(Locale.ROOT, "    %-24s %,10d", k, v)));
+        summary.add(String.format(Locale.ROOT, "  events.raw                 %,10d", topicCounts.get("events.raw")));
+        summary.add(String.format(Locale.ROOT, "  events.enriched            %,10d records, %,d distinct ids (read_committed)", enrichedRecords, enrichedIds.size()));
+        summary.add(String.format(Locale.ROOT, "  HBase events table         %,10d rows", hbaseRows));
+        summary.add(String.format(Locale.ROOT, "  events.dlq                 %,10d %s", topicCounts.get("events.dlq"), dlqByReason));
+        summary.add(String.format(Locale.ROOT, "  alerts                     %,10d %s", topicCounts.get("alerts"), alertsByRule));
         boolean exact = topicCounts.get("events.raw") == traffic.valid() && enrichedRecords == traffic.valid()
                 && enrichedIds.size() == traffic.valid() && hbaseRows == traffic.valid()
                 && dlqByReason.entrySet().stream().filter(e -> !e.getKey().equals("RULE_FAILED")).mapToLong(Map.Entry::getValue).sum() == traffic.invalid();
-        out.println(exact ? "  RECONCILED: every valid transaction exactly once in Kafka, enriched and HBase; every malformed one in the DLQ"
+        summary.add(exact ? "  RECONCILED: every valid transaction exactly once in Kafka, enriched and HBase; every malformed one in the DLQ"
                 : "  NOT RECONCILED: see the counts above");
+        out.println();
+        summary.forEach(out::println);
+        Path report = DemoReport.write(reportFile, traffic.samples(), traffic.latency(), summary);
+        out.println("  report: " + report);
         return exact;
     }
 
@@ -454,6 +461,10 @@ final class DemoCommand implements Callable<Integer> {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Map<String, Long> counts = new HashMap<>();
         private Histogram latency = new Histogram(3_600_000L, 3);
+        private final Histogram overall = new Histogram(3_600_000L, 3);
+        private final List<DemoReport.Sample> samples = new ArrayList<>();
+        private long lastEnriched;
+        private double lastSeconds;
 
         LiveReader(String bootstrap) {
             super("demo-live");
@@ -476,7 +487,9 @@ final class DemoCommand implements Callable<Integer> {
                         if (record.topic().equals("events.enriched")) {
                             try {
                                 long ingest = Instant.parse(JSON.readTree(record.value()).path("ingestTime").asText()).toEpochMilli();
-                                latency.recordValue(Math.max(0, Math.min(System.currentTimeMillis() - ingest, 3_600_000L)));
+                                long millis = Math.max(0, Math.min(System.currentTimeMillis() - ingest, 3_600_000L));
+                                latency.recordValue(millis);
+                                overall.recordValue(millis);
                             } catch (Exception e) {
                                 // a reading the latency cannot use: not counted
                             }
@@ -492,12 +505,25 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         synchronized String progress(long sent, double seconds) {
-            String line = String.format(Locale.ROOT,
-                    "  %5.0f s  sent %,9d  enriched %,9d (%,6.0f/s)  ingest→enriched p50 %4d ms p99 %5d ms  alerts %,7d  dlq %,5d",
-                    seconds, sent, enriched(), enriched() / Math.max(1, seconds), latency.getValueAtPercentile(50),
-                    latency.getValueAtPercentile(99), counts.getOrDefault("alerts", 0L), counts.getOrDefault("events.dlq", 0L));
+            double rate = (enriched() - lastEnriched) / Math.max(0.001, seconds - lastSeconds);
+            DemoReport.Sample sample = new DemoReport.Sample(seconds, sent, enriched(), rate, latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(50),
+                    latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99));
+            samples.add(sample);
+            lastEnriched = enriched();
+            lastSeconds = seconds;
             latency = new Histogram(3_600_000L, 3);
-            return line;
+            return String.format(Locale.ROOT,
+                    "  %5.0f s  sent %,9d  enriched %,9d (%,6.0f/s)  ingest→enriched p50 %4d ms p99 %5d ms  alerts %,7d  dlq %,5d",
+                    seconds, sent, sample.enriched(), rate, sample.p50(), sample.p99(),
+                    counts.getOrDefault("alerts", 0L), counts.getOrDefault("events.dlq", 0L));
+        }
+
+        synchronized List<DemoReport.Sample> samples() {
+            return List.copyOf(samples);
+        }
+
+        synchronized Histogram overall() {
+            return overall.copy();
         }
 
         @Override

@@ -32,5 +32,7 @@ class SluiceDemoIT {
         assertThat(out.toString()).contains("RECONCILED: every valid transaction exactly once")
                 .contains("ingest→enriched p50").containsPattern("alerts +[1-9]");
         assertThat(LocalStack.processesOf(workDir.resolve("stack"))).as("nothing left running").isEmpty();
+        String report = Files.readString(workDir.resolve("report.html"));
+        assertThat(report).contains("<svg").contains("<polyline").contains("RECONCILED").contains("p99");
     }
 }
