@@ -146,18 +146,6 @@ public final class IngestBenchmark implements Callable<Integer> {
             throw new IllegalStateException("the agent did not start");
         }
         try {
-            // The agent serves metrics before every source is up (enrich connects to HBase first).
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (true) {
-                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-                    break;
-                } catch (java.io.IOException notYet) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the HTTP source never opened port " + port);
-                    }
-                    Thread.sleep(200);
-                }
-            }
             // Warm-up: JIT and, with enrich, the profile cache's first misses.
             post(port, 20, new SplittableRandom(3), new Histogram(3));
             long warm = countIn(kafka, topic);

@@ -46,16 +46,7 @@ final class ConsumerCommand {
 
         /** File, then --set, with the stack's Kafka and HBase endpoints where neither gives them. */
         Map<String, String> resolve() {
-            Map<String, String> settings = new LinkedHashMap<>();
-            if (config != null) {
-                Properties properties = new Properties();
-                try (var reader = Files.newBufferedReader(config)) {
-                    properties.load(reader);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("cannot read " + config + ": " + e.getMessage(), e);
-                }
-                properties.stringPropertyNames().forEach(k -> settings.put(k, properties.getProperty(k).trim()));
-            }
+            Map<String, String> settings = ConsumerSettings.read(config);
             settings.putAll(overrides);
             if (!settings.containsKey(ConsumerSettings.BOOTSTRAP_SERVERS)) {
                 settings.put(ConsumerSettings.BOOTSTRAP_SERVERS, endpoints.kafkaBootstrap());

@@ -155,7 +155,6 @@ final class DemoCommand implements Callable<Integer> {
                 Files.writeString(tier2, tier2Config(endpoints));
                 flume("run", tier2.toString(), "--name", "tier2", "--work-dir", stackDir.toString());
 
-                awaitPort(httpPort);
                 Traffic traffic = drive(httpPort, endpoints);
                 reportFile = dir.resolve("report.html");
                 ok = reconcile(traffic, endpoints, hbase);
@@ -432,21 +431,6 @@ final class DemoCommand implements Callable<Integer> {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    /** Flume serves its metrics before every source has opened its port. */
-    private static void awaitPort(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the tier-1 HTTP source never opened port " + port);
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 
     private static int freePort() throws IOException {

@@ -69,7 +69,7 @@ final class FlumeCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Start a Flume agent in the background and wait until it serves its metrics.",
+            description = {"Start a Flume agent in the background and wait until every source has started.",
                     "The stack's endpoints are set as SLUICE_KAFKA_BOOTSTRAP, SLUICE_ZOOKEEPER, ...; SLUICE_AGENT_DIR is the agent's own directory."})
     static final class Run implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
@@ -138,16 +138,23 @@ final class FlumeCommand {
             Process process = builder.start();
             Files.writeString(dir.resolve("metrics.url"), metricsUrl(metricsPort), StandardCharsets.UTF_8);
 
+            // Running means every source has started (and so is listening), not just that the metrics
+            // server answers: an interceptor that cannot initialize keeps its source down.
+            List<String> sources = sourcesOf(config, name);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            while (!answers(metricsUrl(metricsPort))) {
+            java.util.Set<String> started = java.util.Set.of();
+            while (!started.containsAll(sources)) {
                 if (!process.isAlive()) {
                     throw new StackException("agent '" + name + "' exited during start with exit code " + process.exitValue() + "; see " + log);
                 }
                 if (System.nanoTime() > deadline) {
                     process.destroyForcibly();
-                    throw new StackException("agent '" + name + "' did not serve its metrics within " + timeoutSeconds + " s; see " + log);
+                    List<String> missing = sources.stream().filter(source -> !startedNow(metricsPort).contains(source)).toList();
+                    throw new StackException("agent '" + name + "': source(s) " + missing + " did not start within "
+                            + timeoutSeconds + " s; see " + log);
                 }
                 Thread.sleep(250);
+                started = startedNow(metricsPort);
             }
             out.printf(Locale.ROOT, "Agent %s running: pid %d, metrics %s, log %s%n", name, process.pid(), metricsUrl(metricsPort), log);
             return 0;
@@ -237,15 +244,32 @@ final class FlumeCommand {
         return "http://127.0.0.1:" + port + "/metrics";
     }
 
-    private static boolean answers(String url) {
+    /** The agent's source names, from {@code <agent>.sources} in its configuration. */
+    private static List<String> sourcesOf(Path config, String agent) throws IOException {
+        java.util.Properties properties = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(config)) {
+            properties.load(reader);
+        }
+        return Arrays.stream(properties.getProperty(agent + ".sources", "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Sources whose Flume counter group reports a start time: they are running. Empty while the agent is not up. */
+    private static java.util.Set<String> startedNow(int metricsPort) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl(metricsPort)))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            java.util.Set<String> started = new java.util.HashSet<>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).fields().forEachRemaining(component -> {
+                if (component.getKey().startsWith("SOURCE.") && component.getValue().path("StartTime").asLong() > 0) {
+                    started.add(component.getKey().substring("SOURCE.".length()));
+                }
+            });
+            return started;
         } catch (IOException e) {
-            return false;
+            return java.util.Set.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return java.util.Set.of();
         }
     }
 

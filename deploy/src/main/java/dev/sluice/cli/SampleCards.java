@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
 
 /**
  * Generated card-holder profiles in the shape of {@code conf/profiles/cards.yaml}, the same for a
- * given count every time (fixed seed): the demo loads them, the benchmarks measure with them.
+ * given count every time (fixed seed): the demo loads them, the benchmarks measure with them (the
+ * same rows, seed and draw order as the profile-store benchmark's original generator, so its
+ * published numbers stay reproducible).
  */
 public final class SampleCards {
 
@@ -36,7 +38,7 @@ public final class SampleCards {
             for (int i = 0; i < count; i++) {
                 out.write(String.format(Locale.ROOT, "card-%d,Holder %d,%s,%s,%d,%.2f,%d,%d,%b%n", i, i,
                         segments[random.nextInt(segments.length)], countries[random.nextInt(countries.length)],
-                        500 + random.nextInt(10_000), random.nextDouble() * 200, random.nextInt(100),
+                        500 + random.nextInt(20_000), random.nextDouble() * 300, random.nextInt(200),
                         1_500_000_000_000L + random.nextLong(200_000_000_000L), random.nextInt(50) == 0));
             }
         }

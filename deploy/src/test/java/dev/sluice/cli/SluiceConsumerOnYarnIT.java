@@ -18,10 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,8 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
+import static dev.sluice.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -87,7 +84,7 @@ class SluiceConsumerOnYarnIT {
 
     @Test
     void runsRestartsAndScalesInstancesOnYarn() throws Exception {
-        Run submit = run("consumer", "submit", "--instances", "2", "--work-dir", stackDir, "--set", "group.id=yarn-it");
+        CliRun submit = run("consumer", "submit", "--instances", "2", "--work-dir", stackDir, "--set", "group.id=yarn-it");
         assertThat(submit.exitCode()).as(submit.err()).isZero();
         assertThat(submit.out()).contains("submitted application_");
 
@@ -98,14 +95,14 @@ class SluiceConsumerOnYarnIT {
         ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
         await("consumer-0 restarted with its id in a new process", () -> status(instances, "consumer-0")
                 .map(s -> s.path("pid").asLong() != firstPid && s.path("partitions").size() > 0).orElse(false));
-        Run status = run("consumer", "status", "--work-dir", stackDir);
+        CliRun status = run("consumer", "status", "--work-dir", stackDir);
         assertThat(status.exitCode()).as(status.err()).isZero();
         JsonNode am = JSON.readTree(status.out());
         assertThat(am.path("instances").has("consumer-0")).as(status.out()).isTrue();
         assertThat(am.path("instances").path("consumer-0").path("restarts").asInt()).as(status.out()).isEqualTo(1);
         assertThat(am.path("desired").asInt()).isEqualTo(2);
 
-        Run scale = run("consumer", "scale", "3", "--work-dir", stackDir);
+        CliRun scale = run("consumer", "scale", "3", "--work-dir", stackDir);
         assertThat(scale.exitCode()).as(scale.err()).isZero();
         await("three instances share the partitions", () -> ownsAll(instances, List.of("consumer-0", "consumer-1", "consumer-2")));
 
@@ -113,7 +110,7 @@ class SluiceConsumerOnYarnIT {
         for (String id : List.of("consumer-0", "consumer-1", "consumer-2")) {
             pids.add(status(instances, id).orElseThrow().path("pid").asLong());
         }
-        Run stop = run("consumer", "stop", "--work-dir", stackDir);
+        CliRun stop = run("consumer", "stop", "--work-dir", stackDir);
         assertThat(stop.exitCode()).as(stop.err()).isZero();
         assertThat(stop.out()).contains("FINISHED");
         await("every instance process has ended", () -> pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
@@ -149,23 +146,9 @@ class SluiceConsumerOnYarnIT {
         }
     }
 
-    private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-        while (!condition.get()) {
-            assertThat(System.nanoTime()).as("timed out waiting until " + what).isLessThan(deadline);
-            Thread.sleep(500);
-        }
+    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).until(condition);
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SluiceCli.newCommandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {
-    }
 }

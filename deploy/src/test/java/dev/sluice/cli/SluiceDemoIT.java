@@ -2,10 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.stack.LocalStack;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,16 +17,10 @@ class SluiceDemoIT {
     @Test
     void theDemoReconcilesAndStopsEverything() throws Exception {
         Path workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "demo-it-");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SluiceCli.newCommandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+        CliRun demo = CliRun.run("demo", "--profiles", "5000", "--duration", "15", "--rate", "400", "--work-dir", workDir.toString());
 
-        int exit = cli.execute("demo", "--profiles", "5000", "--duration", "15", "--rate", "400", "--work-dir", workDir.toString());
-
-        assertThat(exit).as(out + "\n" + err).isZero();
-        assertThat(out.toString()).contains("RECONCILED: every valid transaction exactly once")
+        assertThat(demo.exitCode()).as(demo.out() + "\n" + demo.err()).isZero();
+        assertThat(demo.out()).contains("RECONCILED: every valid transaction exactly once")
                 .contains("ingest→enriched p50").containsPattern("alerts +[1-9]");
         assertThat(LocalStack.processesOf(workDir.resolve("stack"))).as("nothing left running").isEmpty();
         String report = Files.readString(workDir.resolve("report.html"));

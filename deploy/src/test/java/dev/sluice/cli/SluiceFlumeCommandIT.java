@@ -16,11 +16,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -36,6 +33,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import static dev.sluice.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code sluice flume run/status/stop} with the shipped tier-1 configuration on a real Kafka. */
@@ -70,7 +68,7 @@ class SluiceFlumeCommandIT {
         String stackDir = workDir.resolve("stack").toString();
         int httpPort = freePort();
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
-        Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
+        CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
                 "--env", "SLUICE_HTTP_PORT=" + httpPort, "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool")),
                 "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
         assertThat(run.exitCode).as(run.err).isZero();
@@ -84,13 +82,13 @@ class SluiceFlumeCommandIT {
             assertThat(r.value()).contains("\"key\":\"card-1\"", "\"ingestTime\"", "\"amount\":3");
         });
 
-        Run status = run("flume", "status", "--work-dir", stackDir);
+        CliRun status = run("flume", "status", "--work-dir", stackDir);
         assertThat(status.out).containsPattern("tier1 +\\d+ +\\d+ MB +http://127.0.0.1:\\d+/metrics");
-        Run again = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir);
+        CliRun again = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir);
         assertThat(again.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(again.err).contains("agent 'tier1' is already running");
 
-        Run stop = run("flume", "stop", "--name", "tier1", "--work-dir", stackDir);
+        CliRun stop = run("flume", "stop", "--name", "tier1", "--work-dir", stackDir);
         assertThat(stop.exitCode).isZero();
         assertThat(FlumeCommand.agents(workDir.resolve("stack"))).isEmpty();
     }
@@ -99,7 +97,7 @@ class SluiceFlumeCommandIT {
     @Order(2)
     void refusesAConfigurationWithoutTheNamedAgent() throws IOException {
         Path config = Files.writeString(workDir.resolve("other.properties"), "other.sources = s\n");
-        Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", workDir.resolve("stack").toString());
+        CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", workDir.resolve("stack").toString());
         assertThat(run.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(run.err).contains("defines no agent 'tier1'");
     }
@@ -110,13 +108,13 @@ class SluiceFlumeCommandIT {
     void stackDownAlsoStopsTheAgentsOfItsWorkDirectory() throws IOException {
         String stackDir = workDir.resolve("stack").toString();
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
-        Run run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
+        CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
                 "--env", "SLUICE_HTTP_PORT=" + freePort(), "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool2")),
                 "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
         assertThat(run.exitCode).as(run.err).isZero();
         assertThat(FlumeCommand.agents(workDir.resolve("stack"))).containsOnlyKeys("tier1");
 
-        Run down = run("stack", "down", "--work-dir", stackDir);
+        CliRun down = run("stack", "down", "--work-dir", stackDir);
 
         assertThat(down.exitCode).as(down.err).isZero();
         assertThat(LocalStack.processesOf(workDir.resolve("stack"))).as("no service and no agent left").isEmpty();
@@ -144,15 +142,5 @@ class SluiceFlumeCommandIT {
         }
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SluiceCli.newCommandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {
-    }
 }

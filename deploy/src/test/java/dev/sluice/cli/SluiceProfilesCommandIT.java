@@ -5,15 +5,13 @@ import dev.sluice.stack.Service;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.sluice.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code sluice profiles init/load/get/stats} as an operator runs them, on a real HBase and Kafka. */
@@ -41,7 +39,7 @@ class SluiceProfilesCommandIT {
         String stackDir = workDir.resolve("stack").toString();
         Path schema = Path.of("..", "conf", "profiles", "cards.yaml").toAbsolutePath().normalize();
 
-        Run init = run("profiles", "init", "--schema", schema.toString(), "--regions", "4", "--work-dir", stackDir);
+        CliRun init = run("profiles", "init", "--schema", schema.toString(), "--regions", "4", "--work-dir", stackDir);
         assertThat(init.exitCode).as(init.err).isZero();
         assertThat(init.out).contains("table profiles: created", "table events: created", "topic profiles.updates: ready");
         assertThat(run("profiles", "init", "--schema", schema.toString(), "--regions", "4", "--work-dir", stackDir).out)
@@ -52,24 +50,24 @@ class SluiceProfilesCommandIT {
                 "card-1,Ann,gold,5000,true",
                 "card-2,Bob,retail,oops,false",
                 "card-3,Cy,retail,1200,false", ""), StandardCharsets.UTF_8);
-        Run load = run("profiles", "load", csv.toString(), "--no-progress", "--work-dir", stackDir);
+        CliRun load = run("profiles", "load", csv.toString(), "--no-progress", "--work-dir", stackDir);
         assertThat(load.exitCode).as(load.err).isEqualTo(SluiceCli.EXIT_ROWS_REJECTED);
         assertThat(load.out).contains("Loaded 2 profiles, rejected 1 lines");
         assertThat(load.err).contains("line 3: attribute 'credit_limit': 'oops' is not a double");
         assertThat(Files.readString(workDir.resolve("cards.csv.rejected.tsv"))).contains("3\tattribute 'credit_limit'");
 
-        Run strict = run("profiles", "load", csv.toString(), "--strict", "--no-progress", "--work-dir", stackDir);
+        CliRun strict = run("profiles", "load", csv.toString(), "--strict", "--no-progress", "--work-dir", stackDir);
         assertThat(strict.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(strict.err).contains("--strict: 1 bad line(s), nothing loaded");
 
-        Run get = run("profiles", "get", "card-1", "--work-dir", stackDir);
+        CliRun get = run("profiles", "get", "card-1", "--work-dir", stackDir);
         assertThat(get.exitCode).isZero();
         assertThat(get.out).contains("\"key\":\"card-1\"", "\"segment\":\"gold\"", "\"credit_limit\":5000.0", "\"vip\":true");
-        Run missing = run("profiles", "get", "card-2", "--work-dir", stackDir);
+        CliRun missing = run("profiles", "get", "card-2", "--work-dir", stackDir);
         assertThat(missing.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(missing.err).contains("no profile for key 'card-2'");
 
-        Run stats = run("profiles", "stats", "--work-dir", stackDir);
+        CliRun stats = run("profiles", "stats", "--work-dir", stackDir);
         assertThat(stats.exitCode).isZero();
         assertThat(stats.out).containsPattern("profiles +2 ").containsPattern("regions +4").contains("credit_limit:double (enrich)");
     }
@@ -77,20 +75,10 @@ class SluiceProfilesCommandIT {
     @Test
     void aBadSchemaFailsAtInitNamingTheAttribute() throws IOException {
         Path schema = Files.writeString(workDir.resolve("bad.yaml"), "attributes:\n  amount: money\n");
-        Run init = run("profiles", "init", "--schema", schema.toString(), "--work-dir", workDir.resolve("stack").toString());
+        CliRun init = run("profiles", "init", "--schema", schema.toString(), "--work-dir", workDir.resolve("stack").toString());
         assertThat(init.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(init.err).contains("attribute 'amount': unknown type 'money'");
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SluiceCli.newCommandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {
-    }
 }

@@ -121,16 +121,22 @@ public final class ProfileUpdates implements AutoCloseable {
     public static byte[] encode(Profile profile, ProfileSchema schema) {
         ObjectNode root = JSON.createObjectNode();
         root.put("key", profile.key());
-        ObjectNode attributes = root.putObject("attributes");
-        profile.attributes().forEach((name, value) -> {
-            Attribute attribute = schema.attribute(name).orElseThrow();
-            attributes.set(name, attribute.type().toJson(value));
-        });
+        root.set("attributes", attributes(profile, schema));
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The profile's attributes as the JSON object an update record carries (typed per the schema). */
+    public static ObjectNode attributes(Profile profile, ProfileSchema schema) {
+        ObjectNode attributes = JSON.createObjectNode();
+        profile.attributes().forEach((name, value) -> {
+            Attribute attribute = schema.attribute(name).orElseThrow();
+            attributes.set(name, attribute.type().toJson(value));
+        });
+        return attributes;
     }
 
     /**

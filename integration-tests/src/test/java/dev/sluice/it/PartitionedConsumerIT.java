@@ -56,13 +56,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Three partitioned-consumer instances (own JVMs) on the real stack: Kafka 4.3 (KIP-848 group,
@@ -265,14 +265,15 @@ class PartitionedConsumerIT {
         int total = 3000;
         Map<String, List<String>> idsByKey = new LinkedHashMap<>();
         ConsumerInstance victim = instances.get("c2");
+        double victimOutBefore = eventsOut(victim);
         for (int i = 0; i < total; i++) {
             String key = keys.get(i % keys.size());
             idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(send(key, 1.0, run));
-            if (i % 100 == 99) {
-                producer.flush();
-                Thread.sleep(60);
-            }
             if (i == total / 3) {
+                // Kill the victim while it is working through the first third, the rest still to come.
+                producer.flush();
+                await("the victim processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> eventsOut(victim) > victimOutBefore);
                 victim.kill();
             }
         }
@@ -316,7 +317,9 @@ class PartitionedConsumerIT {
                   - name: broken
                     expression: event.body.amount > > 1
                 """);
-        Thread.sleep(2000);
+        // Both live instances have tried the bad file (and kept their rules) before the next event.
+        await("both instances rejected the bad rules file").atMost(Duration.ofSeconds(30))
+                .until(() -> reloadFailures(instances.get("c1")) >= 1 && reloadFailures(instances.get("c3")) >= 1);
         String stillTallied = send(key(20), 1.0, "reload-test");
         assertThat(awaitRecords("alerts", r -> readJson(r.value()).path("eventId").asText().equals(stillTallied), 1)).hasSize(1);
         ConsumerInstance survivor = instances.get("c1");
@@ -328,16 +331,15 @@ class PartitionedConsumerIT {
                     severity: high
                     expression: event.body.amount >= 1000
                 """);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        boolean fired = false;
-        while (!fired && System.nanoTime() < deadline) {
+        java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+        await("the new rule fires without a restart").atMost(Duration.ofSeconds(60)).until(() -> {
             String id = send(key(21), 5000.0, "reload-test");
-            fired = !awaitRecords("alerts", r -> readJson(r.value()).path("eventId").asText().equals(id), 1).stream()
-                    .filter(a -> a.path("_value").asText().contains("big_spend")).toList().isEmpty()
-                    || !consume("alerts", r -> readJson(r.value()).path("eventId").asText().equals(id)
-                    && readJson(r.value()).path("rule").asText().equals("big_spend"), 0, Duration.ofSeconds(3)).isEmpty();
-        }
-        assertThat(fired).as("the new rule fires without a restart").isTrue();
+            producer.flush();
+            fired.set(!consume("alerts", r -> readJson(r.value()).path("eventId").asText().equals(id)
+                    && readJson(r.value()).path("rule").asText().equals("big_spend"), 1, Duration.ofSeconds(5)).isEmpty());
+            return fired.get();
+        });
+        assertThat(fired.get()).as("the new rule fires without a restart").isTrue();
     }
 
     // ---- helpers ----
@@ -437,30 +439,46 @@ class PartitionedConsumerIT {
         return out;
     }
 
-    private static Map<Integer, String> awaitAllPartitionsActive(java.util.Collection<ConsumerInstance> members, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<Integer, String> owners = new HashMap<>();
-        while (System.nanoTime() < deadline) {
-            owners.clear();
-            boolean overlap = false;
-            for (ConsumerInstance instance : members) {
-                JsonNode status = instance.status();
-                if (status == null) {
-                    continue;
-                }
-                for (var it = status.path("partitions").fieldNames(); it.hasNext(); ) {
-                    overlap |= owners.put(Integer.parseInt(it.next()), instance.id()) != null;
-                }
-            }
-            if (!overlap && owners.size() == PARTITIONS && new HashSet<>(owners.values()).size() == members.size()) {
-                return owners;
-            }
-            Thread.sleep(500);
+    private static Map<Integer, String> awaitAllPartitionsActive(java.util.Collection<ConsumerInstance> members, Duration timeout) {
+        try {
+            return await("all partitions active, each member owning some").atMost(timeout).pollInterval(Duration.ofMillis(500))
+                    .until(() -> owners(members), java.util.Optional::isPresent).orElseThrow();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder logs = new StringBuilder();
+            members.forEach(m -> logs.append("\n--- ").append(m.id()).append(" ---\n").append(m.log()));
+            return fail("partitions never all active: " + e.getMessage() + logs);
         }
-        StringBuilder logs = new StringBuilder();
-        members.forEach(m -> logs.append("\n--- ").append(m.id()).append(" ---\n").append(m.log()));
-        fail("partitions never all active: " + new TreeSet<>(owners.keySet()) + logs);
-        return owners;
+    }
+
+    /** Partition → owning instance, when every partition has exactly one owner and every member owns some. */
+    private static java.util.Optional<Map<Integer, String>> owners(java.util.Collection<ConsumerInstance> members) {
+        Map<Integer, String> owners = new HashMap<>();
+        for (ConsumerInstance instance : members) {
+            JsonNode status = instance.status();
+            if (status == null) {
+                return java.util.Optional.empty();
+            }
+            for (var it = status.path("partitions").fieldNames(); it.hasNext(); ) {
+                if (owners.put(Integer.parseInt(it.next()), instance.id()) != null) {
+                    return java.util.Optional.empty();
+                }
+            }
+        }
+        boolean settled = owners.size() == PARTITIONS && new HashSet<>(owners.values()).size() == members.size();
+        return settled ? java.util.Optional.of(owners) : java.util.Optional.empty();
+    }
+
+    private static double eventsOut(ConsumerInstance instance) throws Exception {
+        return metric(instance, "sluice_consumer_events_out_total");
+    }
+
+    private static double reloadFailures(ConsumerInstance instance) throws Exception {
+        return metric(instance, "sluice_consumer_rules_reload_failures_total");
+    }
+
+    /** One unlabelled-but-for-instance counter from the instance's Prometheus text. */
+    private static double metric(ConsumerInstance instance, String name) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*} (\\S+)$").matcher(instance.metrics());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -89,18 +89,25 @@ public record ConsumerSettings(
 
     /** Reads a properties file, then applies the overrides (CLI {@code --set key=value}). */
     public static ConsumerSettings load(Path file, Map<String, String> overrides) {
-        Properties properties = new Properties();
-        if (file != null) {
-            try (Reader reader = Files.newBufferedReader(file)) {
-                properties.load(reader);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read consumer settings " + file + ": " + e.getMessage(), e);
-            }
-        }
-        Map<String, String> all = new LinkedHashMap<>();
-        properties.stringPropertyNames().forEach(k -> all.put(k, properties.getProperty(k).trim()));
+        Map<String, String> all = read(file);
         all.putAll(overrides);
         return from(all);
+    }
+
+    /** The raw settings of a properties file (trimmed values, file order irrelevant); none for a null file. */
+    public static Map<String, String> read(Path file) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (file == null) {
+            return values;
+        }
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read consumer settings " + file + ": " + e.getMessage(), e);
+        }
+        properties.stringPropertyNames().forEach(k -> values.put(k, properties.getProperty(k).trim()));
+        return values;
     }
 
     /** Validates a flat map of settings; the exception names every bad key. */

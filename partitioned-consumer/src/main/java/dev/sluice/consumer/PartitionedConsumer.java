@@ -624,7 +624,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
     private byte[] encodeAttributes(Profile profile) {
         try {
-            return JSON.writeValueAsBytes(JSON.readTree(ProfileUpdates.encode(profile, schema)).get("attributes"));
+            return JSON.writeValueAsBytes(ProfileUpdates.attributes(profile, schema));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
