@@ -103,7 +103,6 @@ final class DemoCommand implements Callable<Integer> {
     Path workDir;
 
     private PrintWriter out;
-    private Path reportFile;
 
     @Override
     public Integer call() throws Exception {
@@ -156,8 +155,7 @@ final class DemoCommand implements Callable<Integer> {
                 flume("run", tier2.toString(), "--name", "tier2", "--work-dir", stackDir.toString());
 
                 Traffic traffic = drive(httpPort, endpoints);
-                reportFile = dir.resolve("report.html");
-                ok = reconcile(traffic, endpoints, hbase);
+                ok = reconcile(traffic, endpoints, hbase, dir.resolve("report.html"));
             }
         } finally {
             if (keepRunning) {
@@ -338,7 +336,7 @@ final class DemoCommand implements Callable<Integer> {
                 card, amount, Math.abs(card.hashCode() % 500), Instant.now());
     }
 
-    private boolean reconcile(Traffic traffic, StackEndpoints endpoints, Connection hbase) throws Exception {
+    private boolean reconcile(Traffic traffic, StackEndpoints endpoints, Connection hbase, Path reportFile) throws Exception {
         step("reconciling");
         Map<String, Long> topicCounts = new LinkedHashMap<>();
         Set<String> enrichedIds = new HashSet<>();

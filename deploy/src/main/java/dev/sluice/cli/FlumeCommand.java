@@ -148,10 +148,12 @@ final class FlumeCommand {
                     throw new StackException("agent '" + name + "' exited during start with exit code " + process.exitValue() + "; see " + log);
                 }
                 if (System.nanoTime() > deadline) {
+                    java.util.Set<String> running = started;
+                    List<String> missing = sources.stream().filter(source -> !running.contains(source)).toList();
                     process.destroyForcibly();
-                    List<String> missing = sources.stream().filter(source -> !startedNow(metricsPort).contains(source)).toList();
+                    // Flume drops a source it cannot configure (an unset ${VAR}, a bad port) and runs the rest.
                     throw new StackException("agent '" + name + "': source(s) " + missing + " did not start within "
-                            + timeoutSeconds + " s; see " + log);
+                            + timeoutSeconds + " s (a configuration error removes a source: see " + log + ")");
                 }
                 Thread.sleep(250);
                 started = startedNow(metricsPort);

@@ -70,9 +70,10 @@ class SluiceFlumeCommandIT {
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
         CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
                 "--env", "SLUICE_HTTP_PORT=" + httpPort, "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool")),
+                "--env", "SLUICE_SYSLOG_PORT=" + freePort(), "--env", "SLUICE_AVRO_PORT=" + freePort(),
                 "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
-        assertThat(run.exitCode).as(run.err).isZero();
-        assertThat(run.out).contains("Agent tier1 running", "/metrics");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Agent tier1 running", "/metrics");
 
         HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"card_id\":\"card-1\",\"amount\":3}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -83,13 +84,13 @@ class SluiceFlumeCommandIT {
         });
 
         CliRun status = run("flume", "status", "--work-dir", stackDir);
-        assertThat(status.out).containsPattern("tier1 +\\d+ +\\d+ MB +http://127.0.0.1:\\d+/metrics");
+        assertThat(status.out()).containsPattern("tier1 +\\d+ +\\d+ MB +http://127.0.0.1:\\d+/metrics");
         CliRun again = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir);
-        assertThat(again.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
-        assertThat(again.err).contains("agent 'tier1' is already running");
+        assertThat(again.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(again.err()).contains("agent 'tier1' is already running");
 
         CliRun stop = run("flume", "stop", "--name", "tier1", "--work-dir", stackDir);
-        assertThat(stop.exitCode).isZero();
+        assertThat(stop.exitCode()).isZero();
         assertThat(FlumeCommand.agents(workDir.resolve("stack"))).isEmpty();
     }
 
@@ -98,8 +99,8 @@ class SluiceFlumeCommandIT {
     void refusesAConfigurationWithoutTheNamedAgent() throws IOException {
         Path config = Files.writeString(workDir.resolve("other.properties"), "other.sources = s\n");
         CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", workDir.resolve("stack").toString());
-        assertThat(run.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
-        assertThat(run.err).contains("defines no agent 'tier1'");
+        assertThat(run.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(run.err()).contains("defines no agent 'tier1'");
     }
 
     /** Runs last: it takes the stack down. */
@@ -110,13 +111,14 @@ class SluiceFlumeCommandIT {
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
         CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
                 "--env", "SLUICE_HTTP_PORT=" + freePort(), "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool2")),
+                "--env", "SLUICE_SYSLOG_PORT=" + freePort(), "--env", "SLUICE_AVRO_PORT=" + freePort(),
                 "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
-        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(FlumeCommand.agents(workDir.resolve("stack"))).containsOnlyKeys("tier1");
 
         CliRun down = run("stack", "down", "--work-dir", stackDir);
 
-        assertThat(down.exitCode).as(down.err).isZero();
+        assertThat(down.exitCode()).as(down.err()).isZero();
         assertThat(LocalStack.processesOf(workDir.resolve("stack"))).as("no service and no agent left").isEmpty();
     }
 

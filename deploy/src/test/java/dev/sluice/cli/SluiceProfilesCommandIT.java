@@ -40,9 +40,9 @@ class SluiceProfilesCommandIT {
         Path schema = Path.of("..", "conf", "profiles", "cards.yaml").toAbsolutePath().normalize();
 
         CliRun init = run("profiles", "init", "--schema", schema.toString(), "--regions", "4", "--work-dir", stackDir);
-        assertThat(init.exitCode).as(init.err).isZero();
-        assertThat(init.out).contains("table profiles: created", "table events: created", "topic profiles.updates: ready");
-        assertThat(run("profiles", "init", "--schema", schema.toString(), "--regions", "4", "--work-dir", stackDir).out)
+        assertThat(init.exitCode()).as(init.err()).isZero();
+        assertThat(init.out()).contains("table profiles: created", "table events: created", "topic profiles.updates: ready");
+        assertThat(run("profiles", "init", "--schema", schema.toString(), "--regions", "4", "--work-dir", stackDir).out())
                 .contains("table profiles: exists, unchanged");
 
         Path csv = Files.writeString(workDir.resolve("cards.csv"), String.join("\n",
@@ -51,33 +51,33 @@ class SluiceProfilesCommandIT {
                 "card-2,Bob,retail,oops,false",
                 "card-3,Cy,retail,1200,false", ""), StandardCharsets.UTF_8);
         CliRun load = run("profiles", "load", csv.toString(), "--no-progress", "--work-dir", stackDir);
-        assertThat(load.exitCode).as(load.err).isEqualTo(SluiceCli.EXIT_ROWS_REJECTED);
-        assertThat(load.out).contains("Loaded 2 profiles, rejected 1 lines");
-        assertThat(load.err).contains("line 3: attribute 'credit_limit': 'oops' is not a double");
+        assertThat(load.exitCode()).as(load.err()).isEqualTo(SluiceCli.EXIT_ROWS_REJECTED);
+        assertThat(load.out()).contains("Loaded 2 profiles, rejected 1 lines");
+        assertThat(load.err()).contains("line 3: attribute 'credit_limit': 'oops' is not a double");
         assertThat(Files.readString(workDir.resolve("cards.csv.rejected.tsv"))).contains("3\tattribute 'credit_limit'");
 
         CliRun strict = run("profiles", "load", csv.toString(), "--strict", "--no-progress", "--work-dir", stackDir);
-        assertThat(strict.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
-        assertThat(strict.err).contains("--strict: 1 bad line(s), nothing loaded");
+        assertThat(strict.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(strict.err()).contains("--strict: 1 bad line(s), nothing loaded");
 
         CliRun get = run("profiles", "get", "card-1", "--work-dir", stackDir);
-        assertThat(get.exitCode).isZero();
-        assertThat(get.out).contains("\"key\":\"card-1\"", "\"segment\":\"gold\"", "\"credit_limit\":5000.0", "\"vip\":true");
+        assertThat(get.exitCode()).isZero();
+        assertThat(get.out()).contains("\"key\":\"card-1\"", "\"segment\":\"gold\"", "\"credit_limit\":5000.0", "\"vip\":true");
         CliRun missing = run("profiles", "get", "card-2", "--work-dir", stackDir);
-        assertThat(missing.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
-        assertThat(missing.err).contains("no profile for key 'card-2'");
+        assertThat(missing.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(missing.err()).contains("no profile for key 'card-2'");
 
         CliRun stats = run("profiles", "stats", "--work-dir", stackDir);
-        assertThat(stats.exitCode).isZero();
-        assertThat(stats.out).containsPattern("profiles +2 ").containsPattern("regions +4").contains("credit_limit:double (enrich)");
+        assertThat(stats.exitCode()).isZero();
+        assertThat(stats.out()).containsPattern("profiles +2 ").containsPattern("regions +4").contains("credit_limit:double (enrich)");
     }
 
     @Test
     void aBadSchemaFailsAtInitNamingTheAttribute() throws IOException {
         Path schema = Files.writeString(workDir.resolve("bad.yaml"), "attributes:\n  amount: money\n");
         CliRun init = run("profiles", "init", "--schema", schema.toString(), "--work-dir", workDir.resolve("stack").toString());
-        assertThat(init.exitCode).isEqualTo(SluiceCli.EXIT_FAILED);
-        assertThat(init.err).contains("attribute 'amount': unknown type 'money'");
+        assertThat(init.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(init.err()).contains("attribute 'amount': unknown type 'money'");
     }
 
 

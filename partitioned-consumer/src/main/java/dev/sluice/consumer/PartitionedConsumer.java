@@ -119,7 +119,6 @@ public final class PartitionedConsumer implements AutoCloseable {
     private final ConsumerMetrics metrics;
     private final KafkaClientMetrics consumerMetrics;
     private final Map<Integer, Future<PartitionLoad.Result>> loading = new HashMap<>();
-    private final Set<Integer> active = new HashSet<>();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
 
     private RuleSet rules;
@@ -428,6 +427,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             }
             metrics.rebalances.increment();
             partitions.forEach(tp -> drop(tp.partition()));
+            reassignUpdates(Map.of());
             LOG.info("{} revoked {}", settings.displayName(), partitionsOf(partitions));
         }
 
@@ -453,10 +453,8 @@ public final class PartitionedConsumer implements AutoCloseable {
         if (load != null) {
             load.cancel(true);
         }
-        active.remove(partition);
         cache.drop(partition);
         windows.removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
-        reassignUpdates(Map.of());
     }
 
     /** Installs finished loads and resumes their partitions. */
@@ -488,7 +486,6 @@ public final class PartitionedConsumer implements AutoCloseable {
             result.windowCheckpoints().forEach(windows::restore);
             windows.drainChanged(); // restored state is already in the changelog
             result.updateOffsets().forEach((tp, offset) -> seeks.merge(tp, offset, Math::min));
-            active.add(partition);
             resumed.add(new TopicPartition(settings.topics().input(), partition));
             metrics.partitionLoad.record(result.nanos(), TimeUnit.NANOSECONDS);
             LOG.info("{} loaded partition {}: {} profiles, {} window keys in {} ms", settings.displayName(), partition,
@@ -505,7 +502,7 @@ public final class PartitionedConsumer implements AutoCloseable {
     /** Follows exactly the update partitions that carry keys of active partitions; seeks where a load began. */
     private void reassignUpdates(Map<TopicPartition, Long> seeks) {
         Set<TopicPartition> wanted = new HashSet<>();
-        active.forEach(p -> wanted.addAll(updatePartitionsOf(p)));
+        cache.partitions().forEach(p -> wanted.addAll(updatePartitionsOf(p)));
         Set<TopicPartition> current = updates.assignment();
         if (!wanted.equals(current)) {
             updates.assign(wanted);
@@ -543,7 +540,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 continue;
             }
             int partition = buckets.partitionOfKey(record.key().getBytes(StandardCharsets.UTF_8), inputPartitions);
-            if (!active.contains(partition)) {
+            if (!cache.owns(partition)) {
                 continue;
             }
             try {
@@ -576,6 +573,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             drop(tp.partition());
             startLoad(tp.partition());
         }
+        reassignUpdates(Map.of());
     }
 
     // ---- rules ----
