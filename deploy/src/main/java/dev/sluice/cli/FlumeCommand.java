@@ -69,8 +69,9 @@ final class FlumeCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Start a Flume agent in the background and wait until every source has started.",
-                    "The stack's endpoints are set as SLUICE_KAFKA_BOOTSTRAP, SLUICE_ZOOKEEPER, ...; SLUICE_AGENT_DIR is the agent's own directory."})
+            description = {"Start a Flume agent in the background and wait until every source and sink has started.",
+                    "The stack's endpoints are set as SLUICE_KAFKA_BOOTSTRAP, SLUICE_ZOOKEEPER, ...; SLUICE_AGENT_DIR is the agent's own",
+                    "directory and SLUICE_AGENT_ID its instance id (several instances of one configuration form one consumer group)."})
     static final class Run implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         FlumeCommand parent;
@@ -82,6 +83,9 @@ final class FlumeCommand {
 
         @Option(names = "--name", required = true, description = "Agent name in the configuration (e.g. tier1).")
         String name;
+
+        @Option(names = "--instance", paramLabel = "ID", description = "Instance id, to run several agents of one configuration (default: the agent name).")
+        String instance;
 
         @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Extra environment for ${VAR} placeholders, e.g. --env SLUICE_KEY_FIELD=card_id.")
         Map<String, String> environment = new LinkedHashMap<>();
@@ -99,13 +103,16 @@ final class FlumeCommand {
             if (!Files.isReadable(config)) {
                 throw new IllegalArgumentException("cannot read the agent configuration " + config);
             }
-            if (!Files.readString(config).contains(name + ".sources")) {
-                throw new IllegalArgumentException(config + " defines no agent '" + name + "' (no '" + name + ".sources' key)");
+            List<String> sources = componentsOf(config, name, "sources");
+            List<String> sinks = componentsOf(config, name, "sinks");
+            if (sources.isEmpty() && sinks.isEmpty()) {
+                throw new IllegalArgumentException(config + " defines no agent '" + name + "' (no '" + name + ".sources' or '" + name + ".sinks' key)");
             }
-            if (agents(workDir).containsKey(name)) {
-                throw new StackException("agent '" + name + "' is already running in " + workDir + "; stop it with 'sluice flume stop --name " + name + "'");
+            String id = instance == null ? name : instance;
+            if (agents(workDir).containsKey(id)) {
+                throw new StackException("agent '" + id + "' is already running in " + workDir + "; stop it with 'sluice flume stop --name " + id + "'");
             }
-            Path dir = agentDir(workDir, name);
+            Path dir = agentDir(workDir, id);
             Files.createDirectories(dir);
             Path log = dir.resolve("agent.log");
             int metricsPort = freePort();
@@ -117,6 +124,7 @@ final class FlumeCommand {
                 env.put(assignment.substring(0, assignment.indexOf('=')), value.substring(1, value.length() - 1).replace("'\\''", "'"));
             }));
             env.put("SLUICE_AGENT_DIR", dir.toString());
+            env.put("SLUICE_AGENT_ID", id);
             env.putAll(environment);
 
             List<Path> classpath = new ArrayList<>(LocalStack.roleClasspath("flume"));
@@ -127,7 +135,7 @@ final class FlumeCommand {
             Files.write(argFile, List.of("-cp", '"' + String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()) + '"'),
                     StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + name, "-Xmx" + heap,
+                    "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + id, "-Xmx" + heap,
                     "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
                     "-DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties", "@" + argFile,
                     "org.apache.flume.node.Application", "-f", config.toAbsolutePath().toString(), "-n", name, "--no-reload-conf"));
@@ -138,27 +146,30 @@ final class FlumeCommand {
             Process process = builder.start();
             Files.writeString(dir.resolve("metrics.url"), metricsUrl(metricsPort), StandardCharsets.UTF_8);
 
-            // Running means every source has started (and so is listening), not just that the metrics
-            // server answers: an interceptor that cannot initialize keeps its source down.
-            List<String> sources = sourcesOf(config, name);
+            // Running means every source has started (and so is listening) and every sink is taking
+            // from its channel, not just that the metrics server answers: Flume drops a component it
+            // cannot configure (an unset ${VAR}, a bad port, a sink's invalid key) and runs the rest.
+            List<String> expected = new ArrayList<>();
+            sources.forEach(source -> expected.add("SOURCE." + source));
+            sinks.forEach(sink -> expected.add("SINK." + sink));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             java.util.Set<String> started = java.util.Set.of();
-            while (!started.containsAll(sources)) {
+            while (!started.containsAll(expected)) {
                 if (!process.isAlive()) {
-                    throw new StackException("agent '" + name + "' exited during start with exit code " + process.exitValue() + "; see " + log);
+                    throw new StackException("agent '" + id + "' exited during start with exit code " + process.exitValue() + "; see " + log);
                 }
                 if (System.nanoTime() > deadline) {
                     java.util.Set<String> running = started;
-                    List<String> missing = sources.stream().filter(source -> !running.contains(source)).toList();
+                    List<String> missing = expected.stream().filter(component -> !running.contains(component))
+                            .map(component -> component.toLowerCase(Locale.ROOT).replace('.', ' ')).toList();
                     process.destroyForcibly();
-                    // Flume drops a source it cannot configure (an unset ${VAR}, a bad port) and runs the rest.
-                    throw new StackException("agent '" + name + "': source(s) " + missing + " did not start within "
-                            + timeoutSeconds + " s (a configuration error removes a source: see " + log + ")");
+                    throw new StackException("agent '" + id + "': " + String.join(", ", missing) + " did not start within "
+                            + timeoutSeconds + " s" + configurationErrors(log) + "; see " + log);
                 }
                 Thread.sleep(250);
                 started = startedNow(metricsPort);
             }
-            out.printf(Locale.ROOT, "Agent %s running: pid %d, metrics %s, log %s%n", name, process.pid(), metricsUrl(metricsPort), log);
+            out.printf(Locale.ROOT, "Agent %s running: pid %d, metrics %s, log %s%n", id, process.pid(), metricsUrl(metricsPort), log);
             return 0;
         }
 
@@ -185,7 +196,7 @@ final class FlumeCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--name", description = "The agent to stop.")
+        @Option(names = "--name", description = "The agent to stop: its --instance id, else its name.")
         String name;
 
         @Option(names = "--all", description = "Stop every agent of the work directory.")
@@ -246,24 +257,36 @@ final class FlumeCommand {
         return "http://127.0.0.1:" + port + "/metrics";
     }
 
-    /** The agent's source names, from {@code <agent>.sources} in its configuration. */
-    private static List<String> sourcesOf(Path config, String agent) throws IOException {
+    /** The agent's component names of one kind ({@code sources}, {@code sinks}) from its configuration. */
+    private static List<String> componentsOf(Path config, String agent, String kind) throws IOException {
         java.util.Properties properties = new java.util.Properties();
         try (var reader = Files.newBufferedReader(config)) {
             properties.load(reader);
         }
-        return Arrays.stream(properties.getProperty(agent + ".sources", "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(properties.getProperty(agent + "." + kind, "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** Sources whose Flume counter group reports a start time: they are running. Empty while the agent is not up. */
+    /** Flume's own words on why it dropped a component, from the agent's log: ": <message>" or nothing. */
+    private static String configurationErrors(Path log) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            List<String> errors = lines.filter(line -> line.contains("ConfigurationException") || line.contains("misconfigured"))
+                    .map(line -> line.substring(Math.max(0, line.indexOf("Exception:") >= 0 ? line.indexOf("Exception:") + 10 : 0)).strip())
+                    .distinct().limit(5).toList();
+            return errors.isEmpty() ? "" : ": " + String.join(" | ", errors);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    /** Components ({@code SOURCE.x}, {@code SINK.y}) whose Flume counter group reports a start time. Empty while the agent is not up. */
     private static java.util.Set<String> startedNow(int metricsPort) {
         try {
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl(metricsPort)))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
             java.util.Set<String> started = new java.util.HashSet<>();
             new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).fields().forEachRemaining(component -> {
-                if (component.getKey().startsWith("SOURCE.") && component.getValue().path("StartTime").asLong() > 0) {
-                    started.add(component.getKey().substring("SOURCE.".length()));
+                if (component.getValue().path("StartTime").asLong() > 0) {
+                    started.add(component.getKey());
                 }
             });
             return started;

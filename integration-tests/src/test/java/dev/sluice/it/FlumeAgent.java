@@ -126,6 +126,12 @@ final class FlumeAgent implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** kill -9: no shutdown hook, no channel commit, no file close; what a crashed host does to an agent. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         process.destroy();

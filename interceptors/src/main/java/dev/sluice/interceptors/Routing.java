@@ -1,5 +1,6 @@
 package dev.sluice.interceptors;
 
+import dev.sluice.common.event.DeadLetterHeaders;
 import org.apache.flume.Event;
 
 import java.util.Map;
@@ -23,10 +24,10 @@ public final class Routing {
     public static final String ROUTE_EVENTS = "events";
     public static final String ROUTE_DLQ = "dlq";
 
-    public static final String ERROR_REASON_HEADER = "sluice.error.reason";
-    public static final String ERROR_FIELD_HEADER = "sluice.error.field";
-    public static final String ERROR_MESSAGE_HEADER = "sluice.error.message";
-    public static final String ERROR_STAGE_HEADER = "sluice.error.stage";
+    public static final String ERROR_REASON_HEADER = DeadLetterHeaders.REASON;
+    public static final String ERROR_FIELD_HEADER = DeadLetterHeaders.FIELD;
+    public static final String ERROR_MESSAGE_HEADER = DeadLetterHeaders.MESSAGE;
+    public static final String ERROR_STAGE_HEADER = DeadLetterHeaders.STAGE;
 
     private static final int MAX_MESSAGE_CHARS = 500;
 

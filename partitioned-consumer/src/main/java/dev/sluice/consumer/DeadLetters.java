@@ -1,5 +1,6 @@
 package dev.sluice.consumer;
 
+import dev.sluice.common.event.DeadLetterHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -14,10 +15,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class DeadLetters {
 
-    static final String REASON = "sluice.error.reason";
-    static final String FIELD = "sluice.error.field";
-    static final String MESSAGE = "sluice.error.message";
-    static final String STAGE = "sluice.error.stage";
+    static final String REASON = DeadLetterHeaders.REASON;
+    static final String FIELD = DeadLetterHeaders.FIELD;
+    static final String MESSAGE = DeadLetterHeaders.MESSAGE;
+    static final String STAGE = DeadLetterHeaders.STAGE;
     static final String RULE = "sluice.error.rule";
     static final String SOURCE_TOPIC = "sluice.source.topic";
     static final String SOURCE_PARTITION = "sluice.source.partition";

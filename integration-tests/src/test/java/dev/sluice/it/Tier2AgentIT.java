@@ -1,0 +1,458 @@
+package dev.sluice.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.DeadLetterHeaders;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.profiles.ProfileTables;
+import dev.sluice.profiles.flume.EventRowKey;
+import dev.sluice.solr.RejectedRecord;
+import dev.sluice.solr.SolrClients;
+import dev.sluice.solr.SolrCollections;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import dev.sluice.stack.internal.ServiceProcess;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Admin;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.Table;
+import org.apache.hadoop.hbase.io.compress.Compression;
+import org.apache.hadoop.hbase.util.Bytes;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.solr.client.solrj.SolrQuery;
+import org.apache.solr.client.solrj.impl.CloudSolrClient;
+import org.apache.solr.client.solrj.response.FacetField;
+import org.apache.solr.client.solrj.response.QueryResponse;
+import org.apache.solr.common.SolrDocument;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The tier-2 agent as shipped ({@code conf/flume/tier2.properties}), two instances in one consumer
+ * group, with exactly Flume's jars plus the plugin jar, on real Kafka, HBase, SolrCloud and HDFS:
+ * every enriched event lands once in HBase and Solr and at least once in HDFS, alerts land in Solr
+ * and HDFS, through a kill -9 of one agent, a frozen Solr and documents Solr refuses.
+ *
+ * <p>Each test writes its own run of events (ids {@code <run>-<n>}, {@code body.run = <run>}) and
+ * asserts on that run only.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class Tier2AgentIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventCodec CODEC = new EventCodec();
+    private static final byte[] FAMILY = Bytes.toBytes(ProfileTables.EVENTS_FAMILY);
+    private static final Instant BASE_TIME = Instant.parse("2026-11-21T09:00:00Z");
+    private static final List<String> SEGMENTS = List.of("gold", "silver", "basic");
+
+    private static Path workDir;
+    private static LocalStack stack;
+    private static StackEndpoints endpoints;
+    private static Connection hbase;
+    private static CloudSolrClient solr;
+    private static KafkaProducer<String, byte[]> producer;
+    private static final Map<String, FlumeAgent> agents = new HashMap<>();
+
+    @BeforeAll
+    static void startStackAndAgents() throws Exception {
+        workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tier2-it-");
+        stack = LocalStack.builder().workDir(workDir.resolve("stack"))
+                .services(Service.ZOOKEEPER, Service.KAFKA, Service.HBASE, Service.SOLR, Service.HDFS).stopOnExit(true).build();
+        endpoints = stack.start();
+
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            kafka.createTopics(List.of(new NewTopic("events.enriched", 4, (short) 1), new NewTopic("alerts", 2, (short) 1),
+                    new NewTopic("events.dlq", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        Configuration conf = HBaseConfiguration.create();
+        endpoints.hbaseClientSettings().forEach(conf::set);
+        hbase = ConnectionFactory.createConnection(conf);
+        try (Admin admin = hbase.getAdmin()) {
+            ProfileTables.initEvents(admin, TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE), Buckets.defaults(), 4,
+                    Compression.Algorithm.NONE);
+        }
+        solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000);
+        SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
+
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+        startAgent("tier2-a");
+        startAgent("tier2-b");
+    }
+
+    @AfterAll
+    static void stopEverything() throws IOException {
+        agents.values().forEach(FlumeAgent::close);
+        if (producer != null) {
+            producer.close();
+        }
+        if (solr != null) {
+            solr.close();
+        }
+        if (hbase != null) {
+            hbase.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void landsEveryEventOnceInHBaseSolrAndHdfsAndTheAlertsInSolr() throws Exception {
+        List<Event> events = events("land", 3000);
+        send(events);
+        List<String> alertIds = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Event event = events.get(i * 50);
+            String rule = i % 3 == 0 ? "over_limit" : "burst";
+            alertIds.add(event.id() + ":" + rule);
+            producer.send(new ProducerRecord<>("alerts", event.key(), alert(event, rule)));
+        }
+        producer.flush();
+
+        awaitSolrCount("events", "body_run_s:land", events.size());
+        awaitSolrCount("alerts", "event_id:land-*", alertIds.size());
+        assertEveryRowInHBase(events);
+        awaitEveryIdInHdfs("/sluice/events.enriched", ids(events));
+        awaitEveryIdInHdfs("/sluice/alerts", new HashSet<>(alertIds));
+
+        // Queried the ways users query: by id, by event-time range, faceted on profile and payload.
+        Event sample = events.get(1234);
+        SolrDocument byId = solr.getById("events", sample.id());
+        assertThat((Object) byId).isNotNull();
+        assertThat(byId.getFieldValue("key")).isEqualTo(sample.key());
+        assertThat(byId.getFieldValue("body_amount_d")).isEqualTo(sample.body().get("amount").asDouble());
+        assertThat(byId.getFieldValue("profile_segment_s")).isEqualTo(sample.profile().get("segment").asText());
+
+        // Event i happened at BASE_TIME + i s: [1000 s, 2000 s) holds exactly events 1000..1999.
+        QueryResponse range = solr.query("events", new SolrQuery("body_run_s:land")
+                .addFilterQuery("event_time:[" + BASE_TIME.plusSeconds(1000) + " TO " + BASE_TIME.plusSeconds(2000) + "}").setRows(0));
+        assertThat(range.getResults().getNumFound()).isEqualTo(1000);
+
+        QueryResponse facets = solr.query("events", new SolrQuery("body_run_s:land").setRows(0).setFacet(true)
+                .addFacetField("profile_segment_s", "body_merchant_s"));
+        Map<String, Long> bySegment = counts(facets.getFacetField("profile_segment_s"));
+        assertThat(bySegment).containsEntry("gold", 1000L).containsEntry("silver", 1000L).containsEntry("basic", 1000L);
+        assertThat(counts(facets.getFacetField("body_merchant_s"))).hasSize(7).containsEntry("m-0", 429L);
+
+        QueryResponse rules = solr.query("alerts", new SolrQuery("event_id:land-*").setRows(0).setFacet(true).addFacetField("rule"));
+        assertThat(counts(rules.getFacetField("rule"))).containsEntry("over_limit", 20L).containsEntry("burst", 40L);
+
+        // Both instances took part: the consumer group shared the partitions.
+        for (FlumeAgent agent : agents.values()) {
+            assertThat(agent.counter("CHANNEL.solr_events", "EventTakeSuccessCount")).as("events taken by %s", agent.log()).isPositive();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aKilledAgentsPartitionsMoveToTheOtherAndNothingIsLostOrDuplicated() throws Exception {
+        List<Event> events = events("kill", 24_000);
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        // Send at ~3,000 events/s, so that the kill lands mid-stream.
+        Thread paced = new Thread(() -> {
+            try {
+                for (int i = 0; i < events.size(); i += 300) {
+                    send(events.subList(i, Math.min(events.size(), i + 300)));
+                    Thread.sleep(100);
+                }
+            } catch (Throwable t) {
+                producerFailure.set(t);
+            }
+        }, "paced-producer");
+        paced.start();
+
+        FlumeAgent victim = agents.get("tier2-a");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> victim.counter("SINK.solr_events", "EventDrainSuccessCount") >= 2000);
+        long hbaseByVictim = victim.counter("SINK.hbase_events", "EventDrainSuccessCount");
+        victim.kill();
+        agents.remove("tier2-a");
+        paced.join(TimeUnit.MINUTES.toMillis(2));
+        assertThat(producerFailure.get()).isNull();
+
+        awaitSolrCount("events", "body_run_s:kill", events.size());
+        assertEveryRowInHBase(events);
+        awaitEveryIdInHdfs("/sluice/events.enriched", ids(events));
+        assertThat(hbaseByVictim).as("the killed agent had been writing").isPositive();
+        // Exactly once in Solr: one document per id (the id is the unique key, so a re-read
+        // overwrote), and nothing else of this run.
+        assertThat(solr.query("events", new SolrQuery("id:kill-*").setRows(0)).getResults().getNumFound()).isEqualTo(events.size());
+
+        // The killed agent returns: the group gives it partitions back and it takes new events.
+        FlumeAgent returned = startAgent("tier2-a");
+        List<Event> after = events("back", 4000);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            send(after.subList(0, 100));
+            assertThat(returned.counter("CHANNEL.solr_events", "EventTakeSuccessCount")).isPositive();
+        });
+        send(after);
+        awaitSolrCount("events", "body_run_s:back", after.size());
+    }
+
+    @Test
+    @Order(3)
+    void aFrozenSolrHoldsEventsBackUntilItReturnsAndLosesNothing() throws Exception {
+        ProcessHandle solrProcess = ServiceProcess.find(workDir.resolve("stack"), Service.SOLR).orElseThrow();
+        List<Event> events = events("freeze", 5000);
+        long failuresBefore = sum("SINK.solr_events", "ConnectionFailedCount") + sum("SINK.solr_events", "SolrRetryCount");
+        signal(solrProcess, "STOP");
+        try {
+            send(events);
+            // HBase is not held back by Solr: its own consumer group goes on.
+            assertEveryRowInHBase(events);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> sum("SINK.solr_events", "ConnectionFailedCount") + sum("SINK.solr_events", "SolrRetryCount") > failuresBefore);
+        } finally {
+            signal(solrProcess, "CONT");
+        }
+        awaitSolrCount("events", "body_run_s:freeze", events.size());
+        assertThat(sum("SINK.solr_events", "DocumentRejectedCount")).as("an unavailable Solr never dead-letters").isZero();
+    }
+
+    @Test
+    @Order(4)
+    void aDocumentSolrRefusesGoesToTheDeadLetterTopicWithSolrsMessageAndItsBatchIsIndexed() throws Exception {
+        List<Event> events = events("reject", 500);
+        // "card-id" and "card_id" both become body_card_id_s: two values for a single-valued field.
+        ObjectNode clash = events.get(100).body().deepCopy().put("card-id", "a").put("card_id", "b");
+        Event refused = new Event("reject-refused", "card-1", BASE_TIME, BASE_TIME, clash, events.get(100).profile());
+        List<Event> batch = new ArrayList<>(events);
+        batch.add(refused);
+        send(batch);
+        producer.send(new ProducerRecord<>("events.enriched", "card-2", "this is not an event".getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+
+        awaitSolrCount("events", "body_run_s:reject", events.size());
+        assertThat((Object) solr.getById("events", refused.id())).isNull();
+
+        List<ConsumerRecord<String, String>> dead = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            dead.clear();
+            dead.addAll(Pipes.consumeAvailable(endpoints.kafkaBootstrapServers(), "events.dlq",
+                    new StringDeserializer(), new StringDeserializer()).stream()
+                    .filter(r -> "solr-sink:events".equals(header(r, DeadLetterHeaders.STAGE))).toList());
+            assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                    .contains(RejectedRecord.SOLR_REJECTED, RejectedRecord.MALFORMED_EVENT);
+        });
+        ConsumerRecord<String, String> solrRefused = dead.stream()
+                .filter(r -> RejectedRecord.SOLR_REJECTED.equals(header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
+        assertThat(header(solrRefused, DeadLetterHeaders.MESSAGE)).contains("body_card_id_s");
+        assertThat(CODEC.decode(solrRefused.value().getBytes(StandardCharsets.UTF_8)).id()).isEqualTo(refused.id());
+        assertThat(solrRefused.key()).isEqualTo("card-1");
+        // HBase takes what Solr refused: each destination judges the event by its own rules.
+        assertEveryRowInHBase(List.of(refused));
+    }
+
+    @Test
+    @Order(5)
+    void aMisconfiguredSolrSinkIsRefusedAtStartNamingTheKey() throws Exception {
+        String config = Files.readString(confDir().resolve("flume/tier2.properties"))
+                .replace("tier2.sinks.solr_alerts.batchSize = 500", "tier2.sinks.solr_alerts.batchSise = 500");
+        try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent-misconfigured"), "tier2", config, List.of(FlumeAgent.pluginJar()),
+                environment("tier2-misconfigured"))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(Files.readString(agent.log())).contains("Solr sink 'solr_alerts' is misconfigured")
+                            .contains("batchSise: unknown key (did you mean 'batchSize'?)"));
+        }
+    }
+
+    // ---- helpers ----
+
+    private static FlumeAgent startAgent(String id) throws IOException {
+        String config = Files.readString(confDir().resolve("flume/tier2.properties"));
+        FlumeAgent agent = FlumeAgent.start(workDir.resolve(id), "tier2", config, List.of(FlumeAgent.pluginJar()), environment(id));
+        agents.put(id, agent);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+            for (String sink : List.of("hbase_events", "solr_events", "solr_alerts", "hdfs_events", "hdfs_alerts")) {
+                assertThat(agent.counter("SINK." + sink, "StartTime")).as("sink %s started; see %s", sink, agent.log()).isPositive();
+            }
+        });
+        return agent;
+    }
+
+    private static Map<String, String> environment(String id) {
+        return Map.of("SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
+                "SLUICE_ZOOKEEPER", endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
+                "SLUICE_SOLR_URL", endpoints.solrUrl(), "SLUICE_HDFS_URI", endpoints.hdfsUri(), "SLUICE_AGENT_ID", id);
+    }
+
+    private static Path confDir() {
+        return Path.of(System.getProperty("sluice.conf.dir", "../conf"));
+    }
+
+    /** Enriched events of one run: event i at BASE_TIME + i s, 7 merchants, 3 segments in equal thirds. */
+    private static List<Event> events(String run, int count) {
+        List<Event> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ObjectNode body = CODEC.mapper().createObjectNode().put("run", run).put("amount", 10 + (i % 500) * 0.5)
+                    .put("merchant", "m-" + (i % 7)).put("card_id", "card-" + (i % 97));
+            ObjectNode profile = CODEC.mapper().createObjectNode().put("segment", SEGMENTS.get(i % 3)).put("credit_limit", 1000 + i % 5 * 500);
+            events.add(new Event(run + "-" + i, "card-" + (i % 97), BASE_TIME.plusSeconds(i), BASE_TIME.plusSeconds(i), body, profile));
+        }
+        return events;
+    }
+
+    private static byte[] alert(Event event, String rule) throws IOException {
+        ObjectNode alert = JSON.createObjectNode().put("id", event.id() + ":" + rule).put("rule", rule).put("severity", "high")
+                .put("eventId", event.id()).put("key", event.key()).put("eventTime", event.eventTime().toString())
+                .put("instance", "consumer-0").put("detectedAt", Instant.now().toString());
+        alert.putObject("values").put("event.body.amount", event.body().get("amount").asDouble());
+        return JSON.writeValueAsBytes(alert);
+    }
+
+    private static void send(List<Event> events) {
+        for (Event event : events) {
+            producer.send(new ProducerRecord<>("events.enriched", event.key(), CODEC.encode(event)));
+        }
+        producer.flush();
+    }
+
+    private static Set<String> ids(List<Event> events) {
+        Set<String> ids = new HashSet<>();
+        events.forEach(e -> ids.add(e.id()));
+        return ids;
+    }
+
+    private static void awaitSolrCount(String collection, String query, long expected) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(solr.query(collection, new SolrQuery(query).setRows(0)).getResults().getNumFound())
+                        .as("documents for %s in %s", query, collection).isEqualTo(expected));
+    }
+
+    private static void assertEveryRowInHBase(List<Event> events) {
+        Buckets buckets = Buckets.defaults();
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            try (Table table = hbase.getTable(TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE))) {
+                List<Get> gets = new ArrayList<>();
+                events.forEach(e -> gets.add(new Get(EventRowKey.of(buckets, e.key(), e.eventTime(), e.id())).addColumn(FAMILY, Bytes.toBytes("id"))));
+                Result[] rows = table.get(gets);
+                long present = 0;
+                for (int i = 0; i < rows.length; i++) {
+                    if (events.get(i).id().equals(Bytes.toString(rows[i].getValue(FAMILY, Bytes.toBytes("id"))))) {
+                        present++;
+                    }
+                }
+                assertThat(present).as("HBase rows of the events").isEqualTo(events.size());
+            }
+        });
+    }
+
+    /** Every id appears in some file under the directory (closed or in progress), read through WebHDFS. */
+    private static void awaitEveryIdInHdfs(String directory, Set<String> expected) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            Set<String> found = new HashSet<>();
+            for (String file : hdfsFiles(directory)) {
+                for (String line : hdfsRead(file).split("\n")) {
+                    if (!line.isBlank()) {
+                        JsonNode record = JSON.readTree(line);
+                        found.add(record.path("id").asText());
+                    }
+                }
+            }
+            Set<String> missing = new HashSet<>(expected);
+            missing.removeAll(found);
+            assertThat(missing).as("ids missing from HDFS under %s", directory).isEmpty();
+        });
+    }
+
+    private static final HttpClient WEBHDFS = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.ALWAYS).build();
+
+    private static List<String> hdfsFiles(String directory) throws IOException, InterruptedException {
+        JsonNode listing = JSON.readTree(webhdfs(directory, "LISTSTATUS"));
+        List<String> files = new ArrayList<>();
+        for (JsonNode status : listing.path("FileStatuses").path("FileStatus")) {
+            String path = directory + "/" + status.path("pathSuffix").asText();
+            if ("DIRECTORY".equals(status.path("type").asText())) {
+                files.addAll(hdfsFiles(path));
+            } else {
+                files.add(path);
+            }
+        }
+        return files;
+    }
+
+    private static String hdfsRead(String file) throws IOException, InterruptedException {
+        return webhdfs(file, "OPEN");
+    }
+
+    private static String webhdfs(String path, String op) throws IOException, InterruptedException {
+        HttpResponse<String> response = WEBHDFS.send(HttpRequest.newBuilder(URI.create(endpoints.hdfsHttpUrl() + "/webhdfs/v1" + path
+                + "?op=" + op + "&user.name=sluice")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return op.equals("LISTSTATUS") ? "{}" : "";
+        }
+        assertThat(response.statusCode()).as("WebHDFS %s %s: %s", op, path, response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static Map<String, Long> counts(FacetField field) {
+        Map<String, Long> counts = new HashMap<>();
+        field.getValues().stream().filter(c -> c.getCount() > 0).forEach(c -> counts.put(c.getName(), c.getCount()));
+        return counts;
+    }
+
+    private static long sum(String component, String counter) throws InterruptedException {
+        long total = 0;
+        for (FlumeAgent agent : agents.values()) {
+            total += agent.counter(component, counter);
+        }
+        return total;
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void signal(ProcessHandle process, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+    }
+}
