@@ -1,5 +1,11 @@
 package dev.sluice.cli;
 
+import dev.sluice.solr.SolrClients;
+import dev.sluice.solr.SolrCollections;
+import dev.sluice.stack.WebHdfs;
+import org.apache.solr.client.solrj.SolrQuery;
+import org.apache.solr.client.solrj.SolrServerException;
+import org.apache.solr.client.solrj.impl.CloudSolrClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.common.bucket.Buckets;
@@ -70,10 +76,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code sluice demo}: the pipeline end to end on the embedded stack. Starts Kafka, ZooKeeper and
- * HBase; creates the topics and tables; loads sample card-holder profiles; starts the tier-1 Flume
- * agent (HTTP → validate → identify → Kafka channel), two partitioned consumers (enrich + alert
- * rules, exactly once) and a tier-2 Flume agent (Kafka → HBase {@code events} table); drives card
+ * {@code sluice demo}: the pipeline end to end on the embedded stack. Starts ZooKeeper, Kafka,
+ * HBase, SolrCloud and HDFS; creates the topics, tables and Solr collections; loads sample
+ * card-holder profiles; starts the tier-1 Flume agent (HTTP → validate → identify → Kafka channel),
+ * two partitioned consumers (enrich + alert rules, exactly once) and two tier-2 Flume agents in one
+ * consumer group ({@code conf/flume/tier2.properties}: Kafka → HBase, Solr, HDFS); drives card
  * transactions with a few fraud patterns and some malformed requests through the HTTP source,
  * showing live progress; then reconciles the counts and stops everything it started.
  */
@@ -83,6 +90,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 12;
+    private static final List<String> TIER2_INSTANCES = List.of("tier2-a", "tier2-b");
 
     @Spec
     CommandSpec spec;
@@ -111,12 +119,12 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = (workDir != null ? workDir : home.resolve(".sluice").resolve("demo")).toAbsolutePath().normalize();
         Path stackDir = dir.resolve("stack");
         long began = System.nanoTime();
-        LocalStack stack = LocalStack.builder().workDir(stackDir).services(EnumSet.of(Service.KAFKA, Service.HBASE))
+        LocalStack stack = LocalStack.builder().workDir(stackDir).services(EnumSet.of(Service.ZOOKEEPER, Service.KAFKA, Service.HBASE, Service.SOLR, Service.HDFS))
                 .stopOnExit(!keepRunning).build();
         List<Process> consumers = new ArrayList<>();
         boolean ok = false;
         try {
-            step("starting ZooKeeper, Kafka and HBase in " + stackDir);
+            step("starting ZooKeeper, Kafka, HBase, SolrCloud and HDFS in " + stackDir);
             StackEndpoints endpoints = stack.start();
             Configuration conf = HBaseConfiguration.create();
             endpoints.hbaseClientSettings().forEach(conf::set);
@@ -134,6 +142,10 @@ final class DemoCommand implements Callable<Integer> {
                     ProfileTables.initEvents(admin, TableName.valueOf("events"), Buckets.defaults(), 16, Compression.Algorithm.NONE);
                 }
                 loadProfiles(hbase, dir);
+                try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
+                    SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
+                }
+                step("created the Solr collections " + SolrCollections.DEFAULT_COLLECTIONS + " (configset " + SolrCollections.CONFIGSET + ")");
 
                 step("starting the tier-1 Flume agent (HTTP, syslog, spooling dir, Avro → validate → identify → Kafka channel)");
                 int httpPort = freePort();
@@ -149,10 +161,11 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 awaitConsumersActive(dir, 2);
 
-                step("starting the tier-2 Flume agent (events.enriched → HBase events table)");
-                Path tier2 = dir.resolve("tier2.properties");
-                Files.writeString(tier2, tier2Config(endpoints));
-                flume("run", tier2.toString(), "--name", "tier2", "--work-dir", stackDir.toString());
+                step("starting two tier-2 Flume agents, one consumer group (events.enriched, alerts → HBase, Solr, HDFS)");
+                for (String instance : TIER2_INSTANCES) {
+                    flume("run", home.resolve("conf/flume/tier2.properties").toString(), "--name", "tier2", "--instance", instance,
+                            "--work-dir", stackDir.toString());
+                }
 
                 Traffic traffic = drive(httpPort, endpoints);
                 ok = reconcile(traffic, endpoints, hbase, dir.resolve("report.html"));
@@ -170,7 +183,9 @@ final class DemoCommand implements Callable<Integer> {
                         consumer.destroyForcibly();
                     }
                 }
-                flume("stop", "--name", "tier2", "--work-dir", stackDir.toString());
+                for (String instance : TIER2_INSTANCES) {
+                    flume("stop", "--name", instance, "--work-dir", stackDir.toString());
+                }
                 flume("stop", "--name", "tier1", "--work-dir", stackDir.toString());
                 stack.stop();
             }
@@ -238,25 +253,6 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(500);
         }
         throw new IllegalStateException("the consumers did not take all partitions in 3 minutes: see " + dir.resolve("consumers"));
-    }
-
-    private static String tier2Config(StackEndpoints endpoints) {
-        return String.join("\n",
-                "tier2.sources = enriched", "tier2.channels = mem", "tier2.sinks = hbase",
-                "tier2.sources.enriched.type = org.apache.flume.source.kafka.KafkaSource",
-                "tier2.sources.enriched.kafka.bootstrap.servers = " + endpoints.kafkaBootstrapServers(),
-                "tier2.sources.enriched.kafka.topics = events.enriched",
-                "tier2.sources.enriched.kafka.consumer.group.id = sluice-tier2-hbase",
-                "tier2.sources.enriched.kafka.consumer.isolation.level = read_committed",
-                "tier2.sources.enriched.kafka.consumer.auto.offset.reset = earliest",
-                "tier2.sources.enriched.batchSize = 500",
-                "tier2.sources.enriched.channels = mem",
-                "tier2.channels.mem.type = memory", "tier2.channels.mem.capacity = 20000", "tier2.channels.mem.transactionCapacity = 1000",
-                "tier2.sinks.hbase.type = hbase2", "tier2.sinks.hbase.channel = mem", "tier2.sinks.hbase.table = events",
-                "tier2.sinks.hbase.columnFamily = " + ProfileTables.EVENTS_FAMILY,
-                "tier2.sinks.hbase.zookeeperQuorum = " + endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
-                "tier2.sinks.hbase.znodeParent = /hbase", "tier2.sinks.hbase.batchSize = 500",
-                "tier2.sinks.hbase.serializer = dev.sluice.profiles.flume.EnrichedEventSerializer", "");
     }
 
     /** What the generator sent. */
@@ -366,12 +362,26 @@ final class DemoCommand implements Callable<Integer> {
                 topicCounts.put(topic, count);
             }
         }
-        // The tier-2 agent lands what events.enriched has; give it time to catch up.
+        // The tier-2 agents land what events.enriched and alerts hold; give them time to catch up.
+        long alertCount = alertsByRule.values().stream().mapToLong(Long::longValue).sum();
         long hbaseRows = countRows(hbase);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (hbaseRows < enrichedIds.size() && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            hbaseRows = countRows(hbase);
+        long solrEvents;
+        long solrAlerts;
+        long hdfsIds;
+        try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                hbaseRows = countRows(hbase);
+                solrEvents = solrCount(solr, SolrCollections.EVENTS);
+                solrAlerts = solrCount(solr, SolrCollections.ALERTS);
+                hdfsIds = hdfsDistinctIds(endpoints, "/sluice/events.enriched");
+                boolean landed = hbaseRows >= enrichedIds.size() && solrEvents >= enrichedIds.size() && solrAlerts >= alertCount
+                        && hdfsIds >= enrichedIds.size();
+                if (landed || System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.sleep(2000);
+            }
         }
         List<String> summary = new ArrayList<>();
         summary.add(String.format(Locale.ROOT, "  sent through HTTP          %,10d valid + %,d malformed", traffic.valid(), traffic.invalid()));
@@ -379,18 +389,45 @@ final class DemoCommand implements Callable<Integer> {
         summary.add(String.format(Locale.ROOT, "  events.raw                 %,10d", topicCounts.get("events.raw")));
         summary.add(String.format(Locale.ROOT, "  events.enriched            %,10d records, %,d distinct ids (read_committed)", enrichedRecords, enrichedIds.size()));
         summary.add(String.format(Locale.ROOT, "  HBase events table         %,10d rows", hbaseRows));
+        summary.add(String.format(Locale.ROOT, "  Solr events collection     %,10d documents", solrEvents));
+        summary.add(String.format(Locale.ROOT, "  Solr alerts collection     %,10d documents", solrAlerts));
+        summary.add(String.format(Locale.ROOT, "  HDFS /sluice/events.enriched %,8d distinct ids", hdfsIds));
         summary.add(String.format(Locale.ROOT, "  events.dlq                 %,10d %s", topicCounts.get("events.dlq"), dlqByReason));
         summary.add(String.format(Locale.ROOT, "  alerts                     %,10d %s", topicCounts.get("alerts"), alertsByRule));
         boolean exact = topicCounts.get("events.raw") == traffic.valid() && enrichedRecords == traffic.valid()
                 && enrichedIds.size() == traffic.valid() && hbaseRows == traffic.valid()
+                && solrEvents == traffic.valid() && solrAlerts == alertCount && hdfsIds == traffic.valid()
                 && dlqByReason.entrySet().stream().filter(e -> !e.getKey().equals("RULE_FAILED")).mapToLong(Map.Entry::getValue).sum() == traffic.invalid();
-        summary.add(exact ? "  RECONCILED: every valid transaction exactly once in Kafka, enriched and HBase; every malformed one in the DLQ"
+        summary.add(exact ? "  RECONCILED: every valid transaction exactly once in Kafka, enriched, HBase and Solr, and in HDFS;"
+                + " every alert in Solr; every malformed one in the DLQ"
                 : "  NOT RECONCILED: see the counts above");
         out.println();
         summary.forEach(out::println);
         Path report = DemoReport.write(reportFile, traffic.samples(), traffic.latency(), summary);
         out.println("  report: " + report);
         return exact;
+    }
+
+    private static long solrCount(CloudSolrClient solr, String collection) throws IOException {
+        try {
+            return solr.query(collection, new SolrQuery("*:*").setRows(0)).getResults().getNumFound();
+        } catch (SolrServerException e) {
+            throw new IOException("Solr query on " + collection + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Distinct event ids in the tier-2 agents' HDFS files (HDFS is at-least-once: a re-read may write an event twice). */
+    private static long hdfsDistinctIds(StackEndpoints endpoints, String directory) throws IOException, InterruptedException {
+        WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
+        Set<String> ids = new HashSet<>();
+        for (String file : hdfs.files(directory)) {
+            for (String line : hdfs.read(file).split("\n")) {
+                if (!line.isBlank()) {
+                    ids.add(JSON.readTree(line).path("id").asText());
+                }
+            }
+        }
+        return ids.size();
     }
 
     private static long countRows(Connection hbase) throws IOException {

@@ -15,6 +15,7 @@ import dev.sluice.solr.SolrCollections;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
 import dev.sluice.stack.StackEndpoints;
+import dev.sluice.stack.WebHdfs;
 import dev.sluice.stack.internal.ServiceProcess;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
@@ -49,10 +50,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,8 +259,11 @@ class Tier2AgentIT {
         // "card-id" and "card_id" both become body_card_id_s: two values for a single-valued field.
         ObjectNode clash = events.get(100).body().deepCopy().put("card-id", "a").put("card_id", "b");
         Event refused = new Event("reject-refused", "card-1", BASE_TIME, BASE_TIME, clash, events.get(100).profile());
+        ObjectNode huge = events.get(200).body().deepCopy().put("note", "x".repeat(40_000));
+        Event oversized = new Event("reject-oversized", "card-3", BASE_TIME, BASE_TIME, huge, events.get(200).profile());
         List<Event> batch = new ArrayList<>(events);
         batch.add(refused);
+        batch.add(oversized);
         send(batch);
         producer.send(new ProducerRecord<>("events.enriched", "card-2", "this is not an event".getBytes(StandardCharsets.UTF_8)));
         producer.flush();
@@ -278,15 +278,19 @@ class Tier2AgentIT {
                     new StringDeserializer(), new StringDeserializer()).stream()
                     .filter(r -> "solr-sink:events".equals(header(r, DeadLetterHeaders.STAGE))).toList());
             assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON))
-                    .contains(RejectedRecord.SOLR_REJECTED, RejectedRecord.MALFORMED_EVENT);
+                    .contains(RejectedRecord.SOLR_REJECTED, RejectedRecord.MALFORMED_EVENT, RejectedRecord.FIELD_TOO_LARGE);
         });
+        ConsumerRecord<String, String> tooLarge = dead.stream()
+                .filter(r -> RejectedRecord.FIELD_TOO_LARGE.equals(header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
+        assertThat(header(tooLarge, DeadLetterHeaders.FIELD)).isEqualTo("body_note_s");
+        assertThat(CODEC.decode(tooLarge.value().getBytes(StandardCharsets.UTF_8)).id()).isEqualTo(oversized.id());
         ConsumerRecord<String, String> solrRefused = dead.stream()
                 .filter(r -> RejectedRecord.SOLR_REJECTED.equals(header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
         assertThat(header(solrRefused, DeadLetterHeaders.MESSAGE)).contains("body_card_id_s");
         assertThat(CODEC.decode(solrRefused.value().getBytes(StandardCharsets.UTF_8)).id()).isEqualTo(refused.id());
         assertThat(solrRefused.key()).isEqualTo("card-1");
         // HBase takes what Solr refused: each destination judges the event by its own rules.
-        assertEveryRowInHBase(List.of(refused));
+        assertEveryRowInHBase(List.of(refused, oversized));
     }
 
     @Test
@@ -387,9 +391,10 @@ class Tier2AgentIT {
     /** Every id appears in some file under the directory (closed or in progress), read through WebHDFS. */
     private static void awaitEveryIdInHdfs(String directory, Set<String> expected) {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
             Set<String> found = new HashSet<>();
-            for (String file : hdfsFiles(directory)) {
-                for (String line : hdfsRead(file).split("\n")) {
+            for (String file : hdfs.files(directory)) {
+                for (String line : hdfs.read(file).split("\n")) {
                     if (!line.isBlank()) {
                         JsonNode record = JSON.readTree(line);
                         found.add(record.path("id").asText());
@@ -400,36 +405,6 @@ class Tier2AgentIT {
             missing.removeAll(found);
             assertThat(missing).as("ids missing from HDFS under %s", directory).isEmpty();
         });
-    }
-
-    private static final HttpClient WEBHDFS = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.ALWAYS).build();
-
-    private static List<String> hdfsFiles(String directory) throws IOException, InterruptedException {
-        JsonNode listing = JSON.readTree(webhdfs(directory, "LISTSTATUS"));
-        List<String> files = new ArrayList<>();
-        for (JsonNode status : listing.path("FileStatuses").path("FileStatus")) {
-            String path = directory + "/" + status.path("pathSuffix").asText();
-            if ("DIRECTORY".equals(status.path("type").asText())) {
-                files.addAll(hdfsFiles(path));
-            } else {
-                files.add(path);
-            }
-        }
-        return files;
-    }
-
-    private static String hdfsRead(String file) throws IOException, InterruptedException {
-        return webhdfs(file, "OPEN");
-    }
-
-    private static String webhdfs(String path, String op) throws IOException, InterruptedException {
-        HttpResponse<String> response = WEBHDFS.send(HttpRequest.newBuilder(URI.create(endpoints.hdfsHttpUrl() + "/webhdfs/v1" + path
-                + "?op=" + op + "&user.name=sluice")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 404) {
-            return op.equals("LISTSTATUS") ? "{}" : "";
-        }
-        assertThat(response.statusCode()).as("WebHDFS %s %s: %s", op, path, response.body()).isEqualTo(200);
-        return response.body();
     }
 
     private static Map<String, Long> counts(FacetField field) {
