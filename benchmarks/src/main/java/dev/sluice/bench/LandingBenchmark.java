@@ -54,8 +54,8 @@ import java.util.concurrent.TimeUnit;
  * real Flume agent started by {@code sluice flume run}: {@code events.enriched} (12 partitions) is
  * filled with enriched card events first, then the agent's Kafka channel reads it from the start
  * under a fresh consumer group and the sink lands it. Throughput counts the sink's committed events
- * (Flume's {@code EventDrainSuccessCount}) from its first committed batch to the last, so agent
- * start-up is not in it.
+ * (Flume's {@code EventDrainSuccessCount}) once {@code --warmup} events have landed (a fresh Solr,
+ * region server or agent JVM spends its first tens of seconds compiling) until the last.
  */
 @Command(name = "landing", mixinStandardHelpOptions = true, description = "Benchmark the tier-2 sinks (HBase, Solr, HDFS).")
 public final class LandingBenchmark implements Callable<Integer> {
@@ -65,12 +65,20 @@ public final class LandingBenchmark implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "300000", description = "Enriched events to land per sink (default ${DEFAULT-VALUE}).")
     int events;
 
+    @Option(names = "--warmup", defaultValue = "100000",
+            description = "Events each sink lands before the clock starts: JIT of the agent and of the server (default ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--sinks", split = ",", defaultValue = "solr_events,hbase_events,hdfs_events",
             description = "Sinks of tier2.properties to run, in order (default ${DEFAULT-VALUE}).")
     List<String> sinks;
 
     @Option(names = "--batch", description = "Override the sinks' batch size (default: as in tier2.properties).")
     Integer batch;
+
+    @Option(names = "--parallel", defaultValue = "1",
+            description = "Sinks taking from the one channel, each its own thread and Kafka consumer (default ${DEFAULT-VALUE}).")
+    int parallel;
 
     @Option(names = "--conf", defaultValue = "conf/flume/tier2.properties", description = "The tier-2 configuration.")
     Path conf;
@@ -104,10 +112,11 @@ public final class LandingBenchmark implements Callable<Integer> {
             try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
                 SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
             }
-            long bytes = fill(endpoints);
-            System.out.printf(Locale.ROOT, "events.enriched holds %,d events (%,.0f bytes each on average)%n", events, bytes / (double) events);
+            long bytes = fill(endpoints, warmup + events);
+            double eventBytes = bytes / (double) (warmup + events);
+            System.out.printf(Locale.ROOT, "events.enriched holds %,d events (%,.0f bytes each on average)%n", warmup + events, eventBytes);
             for (String sink : sinks) {
-                String line = run(stackDir, endpoints, sink, bytes / (double) events);
+                String line = run(stackDir, endpoints, sink, eventBytes);
                 System.out.print(line);
                 report.append(line);
             }
@@ -119,7 +128,7 @@ public final class LandingBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private long fill(StackEndpoints endpoints) {
+    private long fill(StackEndpoints endpoints, int count) {
         EventCodec codec = new EventCodec();
         SplittableRandom random = new SplittableRandom(11);
         List<String> segments = List.of("gold", "silver", "basic", "business");
@@ -127,8 +136,8 @@ public final class LandingBenchmark implements Callable<Integer> {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 endpoints.kafkaBootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
-            Instant base = Instant.now().minusSeconds(events);
-            for (int i = 0; i < events; i++) {
+            Instant base = Instant.now().minusSeconds(count);
+            for (int i = 0; i < count; i++) {
                 String card = "card-" + random.nextInt(100_000);
                 ObjectNode body = codec.mapper().createObjectNode().put("card_id", card).put("amount", random.nextInt(100_000) / 100.0)
                         .put("merchant", "m-" + random.nextInt(5000)).put("country", random.nextBoolean() ? "FR" : "DE")
@@ -148,9 +157,23 @@ public final class LandingBenchmark implements Callable<Integer> {
         // The shipped configuration, cut down to this sink and its channel, under a fresh consumer group.
         List<String> lines = new ArrayList<>();
         lines.add("tier2.channels = " + sink);
-        lines.add("tier2.sinks = " + sink);
+        List<String> sinkNames = new ArrayList<>();
+        for (int i = 0; i < parallel; i++) {
+            sinkNames.add(i == 0 ? sink : sink + "_" + (i + 1));
+        }
+        lines.add("tier2.sinks = " + String.join(" ", sinkNames));
         for (String line : Files.readAllLines(conf)) {
             String trimmed = line.strip();
+            if (trimmed.startsWith("tier2.sinks." + sink + ".")) {
+                // Every parallel sink gets the same settings (and the same channel).
+                for (String name : sinkNames.subList(1, sinkNames.size())) {
+                    String copy = trimmed.replace("tier2.sinks." + sink + ".", "tier2.sinks." + name + ".");
+                    if (batch != null && (copy.contains(".batchSize") || copy.contains(".hdfs.batchSize"))) {
+                        copy = copy.substring(0, copy.indexOf('=') + 1) + " " + batch;
+                    }
+                    lines.add(copy.replace("hdfs.filePrefix = ${SLUICE_AGENT_ID}", "hdfs.filePrefix = ${SLUICE_AGENT_ID}-" + name));
+                }
+            }
             if (trimmed.startsWith("tier2.channels." + sink + ".") || trimmed.startsWith("tier2.sinks." + sink + ".")) {
                 if (trimmed.contains(".kafka.consumer.group.id")) {
                     trimmed = "tier2.channels." + sink + ".kafka.consumer.group.id = bench-" + sink + "-" + System.nanoTime();
@@ -176,13 +199,17 @@ public final class LandingBenchmark implements Callable<Integer> {
             long firstAt = 0;
             long drained = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-            while (drained < events) {
+            long total = (long) warmup + events;
+            while (drained < total) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(sink + " drained only " + drained + " of " + events + " in 20 minutes");
+                    throw new IllegalStateException(sink + " drained only " + drained + " of " + total + " in 20 minutes");
                 }
                 Thread.sleep(100);
-                drained = counter(metrics, "SINK." + sink, "EventDrainSuccessCount");
-                if (firstAt == 0 && drained > 0) {
+                drained = 0;
+                for (String name : sinkNames) {
+                    drained += counter(metrics, "SINK." + name, "EventDrainSuccessCount");
+                }
+                if (firstAt == 0 && drained >= warmup && drained > 0) {
                     first = drained;
                     firstAt = System.nanoTime();
                 }
@@ -197,8 +224,8 @@ public final class LandingBenchmark implements Callable<Integer> {
                     check = String.format(Locale.ROOT, "; Solr holds %,d documents", found);
                 }
             }
-            return String.format(Locale.ROOT, "| %s | %,.0f events/s | %,d events of ~%.0f B, batch %s, one agent%s |%n", sink, rate,
-                    events, eventBytes, batch == null ? "as configured" : batch.toString(), check);
+            return String.format(Locale.ROOT, "| %s | %,.0f events/s | %,d events of ~%.0f B after %,d of warm-up, batch %s, one agent, %d sink thread(s)%s |%n", sink, rate,
+                    drained - first, eventBytes, warmup, batch == null ? "as configured" : batch.toString(), parallel, check);
         } finally {
             SluiceCli.newCommandLine().execute("flume", "stop", "--name", instance, "--work-dir", stackDir.toString());
         }

@@ -314,7 +314,7 @@ class Tier2AgentIT {
         agents.put(id, agent);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-            for (String sink : List.of("hbase_events", "solr_events", "solr_alerts", "hdfs_events", "hdfs_alerts")) {
+            for (String sink : List.of("hbase_events", "solr_events", "solr_alerts", "hdfs_events", "hdfs_events_2", "hdfs_alerts")) {
                 assertThat(agent.counter("SINK." + sink, "StartTime")).as("sink %s started; see %s", sink, agent.log()).isPositive();
             }
         });
