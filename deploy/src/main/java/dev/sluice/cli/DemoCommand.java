@@ -421,10 +421,8 @@ final class DemoCommand implements Callable<Integer> {
         WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
         Set<String> ids = new HashSet<>();
         for (String file : hdfs.files(directory)) {
-            for (String line : hdfs.read(file).split("\n")) {
-                if (!line.isBlank()) {
-                    ids.add(JSON.readTree(line).path("id").asText());
-                }
+            for (String line : hdfs.completeLines(file)) {
+                ids.add(JSON.readTree(line).path("id").asText());
             }
         }
         return ids.size();

@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "flume", mixinStandardHelpOptions = true,
         description = "Run Flume agents with Sluice's plugins against the local stack.",
-        subcommands = {FlumeCommand.Run.class, FlumeCommand.Stop.class, FlumeCommand.Status.class})
+        subcommands = {FlumeCommand.Run.class, FlumeCommand.Stop.class, FlumeCommand.Status.class, FlumeCommand.Validate.class})
 final class FlumeCommand {
 
     static final String AGENT_MARKER = "-Dsluice.flume.agent=";
@@ -172,20 +172,34 @@ final class FlumeCommand {
             out.printf(Locale.ROOT, "Agent %s running: pid %d, metrics %s, log %s%n", id, process.pid(), metricsUrl(metricsPort), log);
             return 0;
         }
+    }
 
-        private static Path pluginJar() {
-            String home = System.getProperty("sluice.home");
-            if (home != null) {
-                try (var jars = Files.list(Path.of(home, "flume-plugin", "target"))) {
-                    Optional<Path> jar = jars.filter(p -> p.getFileName().toString().matches("sluice-flume-plugin-.*\\.jar")).findFirst();
-                    if (jar.isPresent()) {
-                        return jar.get();
-                    }
-                } catch (IOException e) {
-                    // fall through to the error below
-                }
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = {"Check an agent configuration before Flume silently drops what it cannot configure: every problem at once,",
+                    "with its line. Classes are looked up on Flume's jars plus Sluice's plugin jar. Exit 1 on errors, 0 otherwise (warnings printed)."})
+    static final class Validate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CONF", description = "Agent configuration (Flume properties).")
+        Path config;
+
+        @Option(names = "--agent", paramLabel = "NAME", description = "Check only this agent (default: every agent in the file).")
+        String agent;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isReadable(config)) {
+                throw new IllegalArgumentException("cannot read the agent configuration " + config);
             }
-            throw new StackException("the Sluice Flume plugin jar was not found under " + home + "/flume-plugin/target: build the project (./mvnw package)");
+            List<Path> classpath = new ArrayList<>(LocalStack.roleClasspath("flume"));
+            classpath.add(pluginJar());
+            List<dev.sluice.flumeconf.Finding> findings = new dev.sluice.flumeconf.FlumeConfigValidator(classpath).validate(config, agent);
+            PrintWriter out = spec.commandLine().getOut();
+            findings.forEach(f -> out.println(f.format(config.toString())));
+            long errors = findings.stream().filter(f -> f.severity() == dev.sluice.flumeconf.Finding.Severity.ERROR).count();
+            out.printf(Locale.ROOT, "%s: %d error(s), %d warning(s)%n", config, errors, findings.size() - errors);
+            return errors > 0 ? SluiceCli.EXIT_FAILED : 0;
         }
     }
 
@@ -251,6 +265,22 @@ final class FlumeCommand {
             }
             return 0;
         }
+    }
+
+    /** The plugin jar this checkout built ({@code sluice.home}/flume-plugin/target). */
+    static Path pluginJar() {
+        String home = System.getProperty("sluice.home");
+        if (home != null) {
+            try (var jars = Files.list(Path.of(home, "flume-plugin", "target"))) {
+                Optional<Path> jar = jars.filter(p -> p.getFileName().toString().matches("sluice-flume-plugin-.*\\.jar")).findFirst();
+                if (jar.isPresent()) {
+                    return jar.get();
+                }
+            } catch (IOException e) {
+                // fall through to the error below
+            }
+        }
+        throw new StackException("the Sluice Flume plugin jar was not found under " + home + "/flume-plugin/target: build the project (./mvnw package)");
     }
 
     private static String metricsUrl(int port) {

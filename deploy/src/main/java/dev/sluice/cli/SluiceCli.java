@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
         description = "Sluice: Kafka-centric ingestion and enrichment for Flume, Kafka, HBase, Solr and HDFS.",
-        subcommands = {StackCommand.class, ProfilesCommand.class, SolrCommand.class, FlumeCommand.class, ConsumerCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StackCommand.class, ProfilesCommand.class, SolrCommand.class, FlumeCommand.class, ParcelCommand.class, ReplayCommand.class, ConsumerCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 
     public static final int EXIT_FAILED = 1;
@@ -28,6 +28,7 @@ public final class SluiceCli {
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (e instanceof StackException || e instanceof dev.sluice.profiles.schema.SchemaException
                     || e instanceof IllegalStateException || e instanceof IllegalArgumentException
+                    || e instanceof dev.sluice.replay.OffsetReset.ReplayException
                     || e instanceof org.apache.solr.client.solrj.SolrServerException || e instanceof org.apache.solr.common.SolrException) {
                 cmd.getErr().println("sluice: " + e.getMessage());
                 return EXIT_FAILED;

@@ -306,7 +306,131 @@ class Tier2AgentIT {
         }
     }
 
+    @Test
+    @Order(6)
+    void replayFromATimeReprocessesWhatTheDryRunSaidAndChangesNothingInHBaseOrSolr() throws Exception {
+        List<Event> events = events("replay", 2000);
+        Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Thread.sleep(5); // record timestamps (CreateTime) fall after 'before'
+        send(events);
+        awaitSolrCount("events", "body_run_s:replay", events.size());
+        assertEveryRowInHBase(events);
+        List<String> groups = List.of("sluice-tier2-solr-events", "sluice-tier2-hbase-events");
+        awaitNoLag(groups);
+        solr.commit("events");
+        long solrDocuments = solr.query("events", new SolrQuery("*:*").setRows(0)).getResults().getNumFound();
+        long hbaseRows = hbaseRows();
+        String at = java.time.LocalDateTime.ofInstant(before, java.time.ZoneOffset.UTC)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS"));
+
+        Cli busy = cli("replay", "reset", "--group", groups.get(0), "--topic", "events.enriched", "--to-datetime", at);
+        assertThat(busy.exitCode()).as(busy.out()).isEqualTo(1);
+        assertThat(busy.err()).contains("active member(s)");
+
+        agents.values().forEach(FlumeAgent::close);
+        agents.clear();
+        for (String group : groups) {
+            Cli dryRun = cli("replay", "reset", "--group", group, "--topic", "events.enriched", "--to-datetime", at, "--dry-run");
+            assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+            assertThat(dryRun.out()).contains("dry run: group " + group + " on events.enriched: 2,000 record(s) to process");
+            // The same targets as Kafka's own kafka-consumer-groups --reset-offsets --to-datetime.
+            assertThat(targets(dryRun.out())).isEqualTo(kafkaToolTargets(group, at));
+            Cli reset = cli("replay", "reset", "--group", group, "--topic", "events.enriched", "--to-datetime", at);
+            assertThat(reset.exitCode()).as(reset.err()).isZero();
+        }
+
+        FlumeAgent again = startAgent("tier2-a");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                again.counter("SINK.solr_events", "EventDrainSuccessCount") >= 2000 && again.counter("SINK.hbase_events", "EventDrainSuccessCount") >= 2000);
+        awaitNoLag(groups);
+        assertThat(again.counter("SINK.solr_events", "EventDrainSuccessCount")).as("re-processed = the dry run's count").isEqualTo(2000);
+        assertThat(again.counter("SINK.hbase_events", "EventDrainSuccessCount")).isEqualTo(2000);
+        Thread.sleep(6000); // past commitWithin
+        solr.commit("events");
+        assertThat(solr.query("events", new SolrQuery("*:*").setRows(0)).getResults().getNumFound()).isEqualTo(solrDocuments);
+        assertThat(hbaseRows()).isEqualTo(hbaseRows);
+    }
+
     // ---- helpers ----
+
+    private record Cli(int exitCode, String out, String err) {
+    }
+
+    private static Cli cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine commandLine = dev.sluice.cli.SluiceCli.newCommandLine();
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--kafka-bootstrap", endpoints.kafkaBootstrapServers()));
+        int code = commandLine.execute(all.toArray(String[]::new));
+        return new Cli(code, out.toString(), err.toString());
+    }
+
+    /** PARTITION -> TARGET from the replay table. */
+    private static Map<Integer, Long> targets(String table) {
+        Map<Integer, Long> targets = new java.util.TreeMap<>();
+        for (String line : table.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length == 6 && columns[0].matches("\\d+") && columns[2].equals("->")) {
+                targets.put(Integer.parseInt(columns[0]), Long.parseLong(columns[3]));
+            }
+        }
+        return targets;
+    }
+
+    /** kafka-consumer-groups --reset-offsets --to-datetime --dry-run, run from the Kafka install's own jars. */
+    private static Map<Integer, Long> kafkaToolTargets(String group, String at) throws IOException, InterruptedException {
+        String classpath = String.join(java.io.File.pathSeparator, LocalStack.roleClasspath("kafka").stream().map(Path::toString).toList());
+        Process tool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.timezone=UTC",
+                "-cp", classpath, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server",
+                endpoints.kafkaBootstrapServers(), "--group", group, "--topic", "events.enriched", "--reset-offsets",
+                "--to-datetime", at, "--dry-run").redirectErrorStream(true).start();
+        String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(tool.waitFor()).as(output).isZero();
+        Map<Integer, Long> targets = new java.util.TreeMap<>();
+        for (String line : output.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length == 4 && columns[0].equals(group) && columns[2].matches("\\d+")) {
+                targets.put(Integer.parseInt(columns[2]), Long.parseLong(columns[3]));
+            }
+        }
+        assertThat(targets).as(output).isNotEmpty();
+        return targets;
+    }
+
+    private static void awaitNoLag(List<String> groups) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < 4; p++) {
+                    latest.put(new org.apache.kafka.common.TopicPartition("events.enriched", p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+                }
+                var ends = kafka.listOffsets(latest).all().get();
+                for (String group : groups) {
+                    var committed = kafka.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                    for (var end : ends.entrySet()) {
+                        var offset = committed.get(end.getKey());
+                        assertThat(offset == null ? 0 : offset.offset()).as("%s at %s", group, end.getKey()).isEqualTo(end.getValue().offset());
+                    }
+                }
+            }
+        });
+    }
+
+    private static long hbaseRows() throws IOException {
+        long rows = 0;
+        try (Table table = hbase.getTable(TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE));
+             var scanner = table.getScanner(new org.apache.hadoop.hbase.client.Scan()
+                     .setFilter(new org.apache.hadoop.hbase.filter.FirstKeyOnlyFilter()).setCaching(5000))) {
+            for (Result ignored : scanner) {
+                rows++;
+            }
+        }
+        return rows;
+    }
 
     private static FlumeAgent startAgent(String id) throws IOException {
         String config = Files.readString(confDir().resolve("flume/tier2.properties"));
@@ -394,11 +518,8 @@ class Tier2AgentIT {
             WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
             Set<String> found = new HashSet<>();
             for (String file : hdfs.files(directory)) {
-                for (String line : hdfs.read(file).split("\n")) {
-                    if (!line.isBlank()) {
-                        JsonNode record = JSON.readTree(line);
-                        found.add(record.path("id").asText());
-                    }
+                for (String line : hdfs.completeLines(file)) {
+                    found.add(JSON.readTree(line).path("id").asText());
                 }
             }
             Set<String> missing = new HashSet<>(expected);

@@ -59,6 +59,27 @@ public final class WebHdfs {
         return body;
     }
 
+    /**
+     * The complete lines of a line-oriented file. A writer that died (kill -9) can leave the last
+     * line of its in-progress file torn: bytes past its last flush that reached the DataNode
+     * without their newline. Such a tail is not a record (its events were never committed
+     * upstream, so they were re-read and written again elsewhere) and is left out.
+     */
+    public List<String> completeLines(String file) throws IOException, InterruptedException {
+        String content = read(file);
+        int end = content.lastIndexOf('\n');
+        List<String> lines = new ArrayList<>();
+        if (end < 0) {
+            return lines;
+        }
+        for (String line : content.substring(0, end).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
     private String call(String path, String op) throws IOException, InterruptedException {
         String encoded = URLEncoder.encode(path, StandardCharsets.UTF_8).replace("%2F", "/");
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/webhdfs/v1" + encoded
