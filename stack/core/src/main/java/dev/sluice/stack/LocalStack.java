@@ -57,8 +57,10 @@ import java.util.stream.Stream;
  * unless {@link #close()} or {@link #stop()} is called: that is how {@code sluice stack up} leaves
  * a stack running for other commands, which find it again with {@link #attach(Path)}.
  *
- * <p>Every start begins from empty data directories: the stack is for development and tests,
- * where a known empty state matters more than keeping data across restarts.
+ * <p>Every {@link #start()} begins from empty data directories: the stack is for development and tests,
+ * where a known empty state matters more than keeping data across restarts. One service can be
+ * stopped and started again with its data ({@link #stop(Service)}, {@link #start(Service)}), to
+ * show how the pipeline rides out the outage of one component.
  *
  * <p>Thread-safe: start, stop and status are serialized.
  */
@@ -75,6 +77,9 @@ public final class LocalStack implements AutoCloseable {
     private final Duration stopGrace;
     private final StackListener listener;
     private final Map<Service, Duration> startupTimes = new EnumMap<>(Service.class);
+    /** The ports and endpoints of the last {@link #start()} by this object: {@link #start(Service)} reuses them. */
+    private Map<Service, Map<String, Integer>> startedPorts;
+    private Map<String, String> startedEndpoints;
     private Thread shutdownHook;
 
     private LocalStack(Builder builder) {
@@ -185,12 +190,14 @@ public final class LocalStack implements AutoCloseable {
                 CompletableFuture<?>[] dependencies = service.dependencies().stream().map(started::get)
                         .toArray(CompletableFuture[]::new);
                 started.put(service, CompletableFuture.allOf(dependencies).thenRunAsync(
-                        () -> startService(service, assigned.get(service), endpoints), executor));
+                        () -> startService(service, assigned.get(service), endpoints, true), executor));
             }
             awaitAll(started);
             writeClientConf(endpoints);
             StackEndpoints result = new StackEndpoints(workDir, endpoints);
             result.write();
+            startedPorts = assigned;
+            startedEndpoints = endpoints;
             return result;
         } catch (RuntimeException e) {
             stop();
@@ -238,15 +245,59 @@ public final class LocalStack implements AutoCloseable {
         return assigned;
     }
 
-    private void startService(Service service, Map<String, Integer> ports, Map<String, String> endpoints) {
+    /**
+     * Stops one service of the stack this object started (SIGTERM, then SIGKILL after the grace
+     * period), keeping its data, ports and log, so that {@link #start(Service)} brings it back as
+     * it was: an outage of one component, as tests of the pipeline's fault tolerance need.
+     *
+     * @return whether the service had to be killed
+     * @throws StackException if the service is not part of this stack or not running
+     */
+    public synchronized boolean stop(Service service) {
+        requireStartedHere(service);
+        ProcessHandle process = ServiceProcess.find(workDir, service)
+                .orElseThrow(() -> new StackException(service + " is not running in " + workDir));
+        long began = System.nanoTime();
+        boolean killed = ServiceProcess.stop(process, stopGrace);
+        listener.stopped(service, Duration.ofNanos(System.nanoTime() - began), killed);
+        return killed;
+    }
+
+    /**
+     * Starts again a service that {@link #stop(Service)} stopped (or that died), on the same ports
+     * and with the data it had, and waits until it answers. Clients keep their endpoints.
+     *
+     * @throws StackException if the service is still running, or does not become ready
+     */
+    public synchronized void start(Service service) {
+        requireStartedHere(service);
+        if (ServiceProcess.find(workDir, service).isPresent()) {
+            throw new StackException(service + " is already running in " + workDir);
+        }
+        startService(service, startedPorts.get(service), startedEndpoints, false);
+    }
+
+    private void requireStartedHere(Service service) {
+        if (startedPorts == null) {
+            throw new StackException("only a stack started by this LocalStack can stop or start one service; start it first");
+        }
+        if (!services.contains(service)) {
+            throw new StackException(service + " is not part of this stack (" + services + ")");
+        }
+    }
+
+    /** Launches one service and waits until it answers; {@code fresh} empties its directory and log first. */
+    private void startService(Service service, Map<String, Integer> ports, Map<String, String> endpoints, boolean fresh) {
         ServiceDefinition definition = DEFINITIONS.get(service);
         ServiceLayout layout = new ServiceLayout(workDir, service);
         listener.starting(service);
         long began = System.nanoTime();
         Process process;
         try {
-            deleteRecursively(layout.home());
-            Files.deleteIfExists(layout.log());
+            if (fresh) {
+                deleteRecursively(layout.home());
+                Files.deleteIfExists(layout.log());
+            }
             Files.createDirectories(layout.conf());
             Files.createDirectories(layout.data());
             Files.createDirectories(layout.tmp());

@@ -59,6 +59,41 @@ class LocalStackLifecycleIT {
     }
 
     @Test
+    void aStoppedServiceStartsAgainOnItsPortWithItsData() throws Exception {
+        LocalStack stack = LocalStack.builder().workDir(workDir).services(Service.KAFKA).build();
+        StackEndpoints endpoints = stack.start();
+        String bootstrap = endpoints.kafkaBootstrapServers();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("kept", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(java.util.Map.of("bootstrap.servers", bootstrap),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("kept", "k", "before the restart")).get(30, TimeUnit.SECONDS);
+        }
+
+        stack.stop(Service.KAFKA);
+        assertThat(stack.isRunning()).isFalse();
+        assertThatThrownBy(() -> stack.stop(Service.KAFKA)).isInstanceOf(StackException.class).hasMessageContaining("not running");
+        stack.start(Service.KAFKA);
+
+        assertThatThrownBy(() -> stack.start(Service.KAFKA)).isInstanceOf(StackException.class).hasMessageContaining("already running");
+        assertThat(stack.isRunning()).isTrue();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(java.util.Map.of("bootstrap.servers", bootstrap),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition("kept", 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            var records = consumer.poll(java.time.Duration.ofSeconds(20));
+            assertThat(records.records(partition)).extracting(org.apache.kafka.clients.consumer.ConsumerRecord::value)
+                    .containsExactly("before the restart");
+        }
+        assertThatThrownBy(() -> LocalStack.attach(workDir).start(Service.KAFKA)).isInstanceOf(StackException.class)
+                .hasMessageContaining("only a stack started by this LocalStack");
+        stack.close();
+    }
+
+    @Test
     void refusesToStartASecondStackInTheSameWorkDirectory() {
         LocalStack first = LocalStack.builder().workDir(workDir).services(Service.ZOOKEEPER).build();
         first.start();
