@@ -40,6 +40,25 @@ final class GuardedArithmetic extends JexlArithmetic {
         return new GuardedArithmetic(strict, context, scale);
     }
 
+    /**
+     * Ordering comparisons ({@code < <= > >=}) refuse a boolean, a map or a list on either side:
+     * JEXL would order {@code true} as 1, so {@code "amount": true} would quietly compare as one
+     * unit of money. A failure is reported (RULE_FAILED) instead, as for any value of the wrong type.
+     */
+    @Override
+    protected int compare(Object left, Object right, org.apache.commons.jexl3.JexlOperator operator) {
+        requireOrderable(left, operator);
+        requireOrderable(right, operator);
+        return super.compare(left, right, operator);
+    }
+
+    private static void requireOrderable(Object value, org.apache.commons.jexl3.JexlOperator operator) {
+        if (value instanceof Boolean || value instanceof Map || value instanceof java.util.Collection) {
+            throw new ArithmeticException("'" + operator.getOperatorSymbol() + "' cannot order a "
+                    + (value instanceof Boolean ? "boolean" : value instanceof Map ? "JSON object" : "JSON array") + " (" + value + ")");
+        }
+    }
+
     @Override
     public Boolean contains(Object container, Object value) {
         if (value != null && (container instanceof String || container instanceof Pattern)) {

@@ -151,6 +151,20 @@ class RuleSetTest {
     }
 
     @Test
+    void aValueOfTheWrongTypeFailsTheRuleInsteadOfComparingAsZero() throws Exception {
+        RuleSet rules = RuleSet.parse("rules:\n  - name: over_limit\n    expression: event.body.amount > profile.credit_limit\n", "r.yaml");
+        for (String amount : List.of("\"lots\"", "true", "{\"value\": 900}", "[900]")) {
+            Map<String, Object> event = RuleSet.eventFacts("e1", "k", 1, 1, json.readTree("{\"amount\":" + amount + "}"));
+            List<RuleFailure> failures = new ArrayList<>();
+            assertThat(rules.evaluate(event, Map.of("credit_limit", 500.0), Map.of(), failures::add)).as(amount).isEmpty();
+            assertThat(failures).as(amount).singleElement().satisfies(f -> assertThat(f.rule()).isEqualTo("over_limit"));
+        }
+        // A number sent as a string is still a number: JSON producers often quote amounts.
+        Map<String, Object> quoted = RuleSet.eventFacts("e2", "k", 1, 1, json.readTree("{\"amount\":\"900\"}"));
+        assertThat(rules.evaluate(quoted, Map.of("credit_limit", 500.0), Map.of(), f -> { throw new AssertionError(f.toString()); })).hasSize(1);
+    }
+
+    @Test
     void aRegexMatchWorksWithinBudget() throws Exception {
         RuleSet rules = RuleSet.parse("rules:\n  - name: m\n    expression: event.body.name =~ 'ab.*'\n", "r.yaml");
         Map<String, Object> event = RuleSet.eventFacts("e1", "k", 1, 1, json.readTree("{\"name\":\"abc\"}"));
