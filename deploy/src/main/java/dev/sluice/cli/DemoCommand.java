@@ -403,9 +403,68 @@ final class DemoCommand implements Callable<Integer> {
                 : "  NOT RECONCILED: see the counts above");
         out.println();
         summary.forEach(out::println);
+        List<String> queries = solrQueriesToTry(endpoints);
+        out.println();
+        queries.forEach(out::println);
+        summary.add("");
+        summary.addAll(queries);
         Path report = DemoReport.write(reportFile, traffic.samples(), traffic.latency(), summary);
         out.println("  report: " + report);
         return exact;
+    }
+
+    /**
+     * A few queries worth trying on what the demo landed, each run now and shown with its answer
+     * and as the curl command that asks Solr the same (the stack stays up with --keep-running).
+     */
+    private List<String> solrQueriesToTry(StackEndpoints endpoints) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("  Solr queries to try" + (keepRunning ? "" : " (run the demo with --keep-running to try them yourself)") + ":");
+        try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
+            SolrQuery byRule = new SolrQuery("*:*").setRows(0).setFacet(true).addFacetField("rule", "severity");
+            var rules = solr.query(SolrCollections.ALERTS, byRule);
+            lines.add("  - alerts by rule and severity: " + facet(rules.getFacetField("rule")) + " " + facet(rules.getFacetField("severity")));
+            lines.add("      " + curl(endpoints, SolrCollections.ALERTS, byRule));
+
+            SolrQuery overLimit = new SolrQuery("rule:over_limit").setRows(3).setFields("event_id", "key", "severity", "event_time")
+                    .setSort("event_time", SolrQuery.ORDER.desc);
+            var latest = solr.query(SolrCollections.ALERTS, overLimit);
+            lines.add("  - the latest over-limit alerts (" + latest.getResults().getNumFound() + " in all):");
+            latest.getResults().forEach(doc -> lines.add("      " + doc.jsonStr()));
+            lines.add("      " + curl(endpoints, SolrCollections.ALERTS, overLimit));
+
+            String card = latest.getResults().isEmpty() ? "card-1" : String.valueOf(latest.getResults().get(0).getFieldValue("key"));
+            SolrQuery history = new SolrQuery("key:\"" + card + "\"").setRows(0);
+            history.setGetFieldStatistics("body_amount_d");
+            var stats = solr.query(SolrCollections.EVENTS, history);
+            var amount = stats.getFieldStatsInfo().get("body_amount_d");
+            lines.add(String.format(Locale.ROOT, "  - %s's transactions: %d, amounts from %s to %s", card, stats.getResults().getNumFound(),
+                    amount == null ? "-" : amount.getMin(), amount == null ? "-" : amount.getMax()));
+            lines.add("      " + curl(endpoints, SolrCollections.EVENTS, history));
+
+            SolrQuery bigBySegment = new SolrQuery("body_amount_d:[10000 TO *]").setRows(0).setFacet(true)
+                    .addFacetField("profile_segment_s", "profile_home_country_s");
+            var segments = solr.query(SolrCollections.EVENTS, bigBySegment);
+            lines.add("  - transactions of 10,000 or more (" + segments.getResults().getNumFound() + ") by segment and home country: "
+                    + facet(segments.getFacetField("profile_segment_s")) + " " + facet(segments.getFacetField("profile_home_country_s")));
+            lines.add("      " + curl(endpoints, SolrCollections.EVENTS, bigBySegment));
+        } catch (SolrServerException e) {
+            lines.add("  (Solr did not answer: " + e.getMessage() + ")");
+        }
+        return lines;
+    }
+
+    private static String facet(org.apache.solr.client.solrj.response.FacetField field) {
+        if (field == null) {
+            return "{}";
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        field.getValues().stream().filter(c -> c.getCount() > 0).forEach(c -> counts.put(c.getName(), c.getCount()));
+        return counts.toString();
+    }
+
+    private static String curl(StackEndpoints endpoints, String collection, SolrQuery query) {
+        return "curl '" + endpoints.solrUrl() + "/" + collection + "/select?" + query.toQueryString().substring(1) + "'";
     }
 
     private static long solrCount(CloudSolrClient solr, String collection) throws IOException {
