@@ -33,6 +33,7 @@ final class HttpDriver extends Thread {
     private final AtomicInteger accepted = new AtomicInteger();
     private final Set<String> resent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refusals = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong longestRequestMillis = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     HttpDriver(int port, List<Transactions.Transaction> transactions, int batch, int ratePerSecond) {
@@ -72,8 +73,10 @@ final class HttpDriver extends Thread {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (true) {
             String problem;
+            long began = System.nanoTime();
             try {
                 HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                longestRequestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), Math::max);
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -116,5 +119,10 @@ final class HttpDriver extends Thread {
 
     int refusals() {
         return refusals.get();
+    }
+
+    /** The longest time the agent took to answer one request. */
+    long longestRequestMillis() {
+        return longestRequestMillis.get();
     }
 }

@@ -105,6 +105,7 @@ public final class PartitionedConsumer implements AutoCloseable {
     private final Connection hbase;
     private final ProfileStore store;
     private final ProfileSchema schema;
+    private final ProfileEnrichment enrichment;
     private final Buckets buckets;
     private final int inputPartitions;
     private final int updatePartitions;
@@ -139,6 +140,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         this.hbase = ConnectionFactory.createConnection(conf);
         this.store = ProfileStore.open(hbase, TableName.valueOf(settings.profilesTable()), null);
         this.schema = store.schema();
+        this.enrichment = new ProfileEnrichment(schema);
         this.buckets = store.buckets();
         this.windows = new WindowStore(rules.windows());
 
@@ -312,8 +314,8 @@ public final class PartitionedConsumer implements AutoCloseable {
                 }
             }
         }
-        ObjectNode profile = attributes == null ? null : readAttributes(attributes);
-        Event enriched = profile == null ? event : event.withProfile(enrichment(profile));
+        ObjectNode profile = attributes == null ? null : enrichment.read(attributes);
+        Event enriched = profile == null ? event : enrichment.enrich(event, profile);
         RecordHeaders headers = new RecordHeaders();
         if (profile == null) {
             headers.add(PROFILE_HEADER, "missing".getBytes(StandardCharsets.UTF_8));
@@ -367,16 +369,6 @@ public final class PartitionedConsumer implements AutoCloseable {
         }
     }
 
-    private ObjectNode enrichment(ObjectNode profile) {
-        ObjectNode out = JSON.createObjectNode();
-        for (Attribute attribute : schema.enrichAttributes()) {
-            JsonNode value = profile.get(attribute.name());
-            if (value != null) {
-                out.set(attribute.name(), value);
-            }
-        }
-        return out;
-    }
 
     private void writeCheckpoints() {
         for (Map.Entry<String, byte[]> checkpoint : windows.drainChanged().entrySet()) {
@@ -621,19 +613,7 @@ public final class PartitionedConsumer implements AutoCloseable {
     // ---- encoding, status, configuration ----
 
     private byte[] encodeAttributes(Profile profile) {
-        try {
-            return JSON.writeValueAsBytes(ProfileUpdates.attributes(profile, schema));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static ObjectNode readAttributes(byte[] attributes) {
-        try {
-            return (ObjectNode) JSON.readTree(attributes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return enrichment.cacheForm(profile);
     }
 
     private String statusJson() {

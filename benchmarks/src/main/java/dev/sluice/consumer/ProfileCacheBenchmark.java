@@ -1,0 +1,88 @@
+package dev.sluice.consumer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.profiles.Profile;
+import dev.sluice.profiles.schema.ProfileSchema;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The consumer's profile cache: a lookup of a key's cached bytes, and the lookup plus reading the
+ * attributes back (what each event pays). In the consumer's package because the cache is internal.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgs = "-Xmx1g")
+public class ProfileCacheBenchmark {
+
+    static final String SCHEMA = """
+            keyField: card_id
+            attributes:
+              holder_name: string
+              segment: string
+              home_country: string
+              credit_limit: double
+              avg_amount_30d: double
+              txn_count_30d: long
+              card_since: timestamp
+              vip: boolean
+            enrich: [segment, home_country, credit_limit, avg_amount_30d, vip]
+            """;
+
+    @Param({"100000"})
+    int profiles;
+
+    private final ProfileCache cache = new ProfileCache();
+    private ProfileEnrichment enrichment;
+    private String[] probes;
+    private int next;
+
+    @Setup
+    public void fill() {
+        enrichment = new ProfileEnrichment(ProfileSchema.parse(SCHEMA, "bench"));
+        Map<String, byte[]> partition = new HashMap<>();
+        for (int i = 0; i < profiles; i++) {
+            partition.put("card-" + i, enrichment.cacheForm(profile(i)));
+        }
+        cache.install(0, partition);
+        SplittableRandom random = new SplittableRandom(7);
+        probes = new String[4096];
+        for (int i = 0; i < probes.length; i++) {
+            probes[i] = "card-" + random.nextInt(profiles);
+        }
+    }
+
+    static Profile profile(int i) {
+        return new Profile("card-" + i, Map.of("holder_name", "Holder " + i, "segment", i % 3 == 0 ? "gold" : "basic",
+                "home_country", i % 2 == 0 ? "DE" : "FR", "credit_limit", 500.0 * (1 + i % 4), "avg_amount_30d", 42.5,
+                "txn_count_30d", 17L, "card_since", Instant.parse("2020-01-01T00:00:00Z"), "vip", i % 10 == 0));
+    }
+
+    @Benchmark
+    public byte[] lookup() {
+        return cache.get(0, probes[next++ & 4095]);
+    }
+
+    @Benchmark
+    public ObjectNode lookupAndRead() {
+        return enrichment.read(cache.get(0, probes[next++ & 4095]));
+    }
+}
