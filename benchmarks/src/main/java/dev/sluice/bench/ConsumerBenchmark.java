@@ -160,7 +160,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
                 ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(),
                 ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "1"),
                 new StringSerializer(), new ByteArraySerializer());
-        Reader reader = new Reader(endpoints.kafkaBootstrapServers(), prefix + ".enriched");
+        LatencyReader reader = new LatencyReader(endpoints.kafkaBootstrapServers(), prefix + ".enriched");
         reader.start();
 
         System.gc();
@@ -315,71 +315,5 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         String line = "| " + mode + " | " + measure + " | " + result + " | " + detail + " |\n";
         System.out.print(line);
         return line;
-    }
-
-    /** A read_committed reader of the enriched topic recording send → visible latency. */
-    private static final class Reader extends Thread implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final String topic;
-        private final AtomicLong count = new AtomicLong();
-        private volatile Histogram histogram = new Histogram(60_000_000L, 3);
-        private volatile boolean running = true;
-
-        Reader(String bootstrap, String topic) {
-            super("enriched-reader");
-            setDaemon(true);
-            this.topic = topic;
-            this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    // A latency probe: the broker may park an empty fetch for at most this long.
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50), new StringDeserializer(), new ByteArrayDeserializer());
-        }
-
-        @Override
-        public void run() {
-            consumer.subscribe(List.of(topic));
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-                    long now = System.nanoTime();
-                    try {
-                        JsonNode body = JSON.readTree(record.value()).path("body");
-                        long micros = (now - body.path("sentNanos").asLong()) / 1000;
-                        synchronized (this) {
-                            histogram.recordValue(Math.min(Math.max(0, micros), histogram.getHighestTrackableValue()));
-                        }
-                        count.incrementAndGet();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            }
-            consumer.close();
-        }
-
-        synchronized void reset() {
-            histogram = new Histogram(60_000_000L, 3);
-            count.set(0);
-        }
-
-        synchronized Histogram latencies() {
-            return histogram.copy();
-        }
-
-        void awaitCount(long n, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (count.get() < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + count.get() + " of " + n + " enriched events arrived");
-                }
-                Thread.sleep(20);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            join(5000);
-        }
     }
 }

@@ -1,0 +1,391 @@
+package dev.sluice.bench.enrich;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.bench.LatencyReader;
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.consumer.ProfileEnrichment;
+import dev.sluice.profiles.Profile;
+import dev.sluice.profiles.ProfileTables;
+import dev.sluice.profiles.ProfileUpdates;
+import dev.sluice.profiles.schema.ProfileSchema;
+import dev.sluice.stack.LocalStack;
+import dev.sluice.stack.Service;
+import dev.sluice.stack.StackEndpoints;
+import org.HdrHistogram.Histogram;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Admin;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.io.compress.Compression;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code sluice bench enrich}: Sluice's partitioned consumer side by side with what users would
+ * write instead, on the same broker, the same {@code events.raw} topic (12 partitions, events keyed
+ * over N profiles) and the same profiles, one variant after the other in one invocation, each in
+ * its own JVM ({@link VariantMain}) so that its CPU, heap and resident memory are its own.
+ *
+ * <p>Per variant: time from process start to the first event served (profiles loaded from HBase,
+ * or the KTable restored: what a rebalance onto a fresh instance costs), heap after GC and resident
+ * set, peak throughput (a burst as fast as one producer sends; time until the last enriched event
+ * is visible to a read_committed reader), CPU per event during the burst, and send → visible
+ * latency (p50/p99/p99.9) at 25%, 50% and 75% of that variant's own peak.
+ */
+@Command(name = "enrich", mixinStandardHelpOptions = true,
+        description = "Benchmark Sluice's partitioned consumer against Kafka Streams, HBase lookups and raw pass-through.")
+public final class EnrichBenchmark implements Callable<Integer> {
+
+    static final String SCHEMA = """
+            keyField: card_id
+            attributes:
+              holder_name: string
+              segment: string
+              home_country: string
+              credit_limit: double
+              avg_amount_30d: double
+              txn_count_30d: long
+              card_since: timestamp
+              vip: boolean
+            enrich: [segment, home_country, credit_limit, avg_amount_30d, vip]
+            """;
+    private static final EventCodec CODEC = new EventCodec();
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    @Option(names = "--profiles", defaultValue = "100000", description = "Profiles (default ${DEFAULT-VALUE}).")
+    int profiles;
+
+    @Option(names = "--partitions", defaultValue = "12", description = "Partitions of the input topic (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--burst", defaultValue = "100000", description = "Events in the peak-throughput burst (default ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Seconds per offered load level (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--variants", split = ",", description = "Variants to run, in order (default: all): ${COMPLETION-CANDIDATES}.")
+    List<String> variantIds;
+
+    @Option(names = "--heap", defaultValue = "1g", description = "Max heap of each variant's JVM (default ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--work-dir", defaultValue = "target/bench-enrich", description = "Work directory (stack, state, logs).")
+    Path workDir;
+
+    @Option(names = "--out", defaultValue = "target/bench-enrich/report", description = "Where the table (enrich.md) and charts (SVG) go.")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EnrichBenchmark()).execute(args));
+    }
+
+    /** What one variant measured. */
+    record Result(EnrichVariant variant, double startSeconds, long heapBytes, long rssBytes, double peak, double cpuMicrosPerEvent,
+                  List<Level> levels) {
+    }
+
+    /** Latency at one offered load. */
+    record Level(double fraction, int rate, long events, double p50Millis, double p99Millis, double p999Millis) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<EnrichVariant> variants = variantIds == null ? List.of(EnrichVariant.values())
+                : variantIds.stream().map(EnrichVariant::ofId).toList();
+        String classpath = System.getProperty("sluice.bench.classpath", System.getProperty("java.class.path"));
+        if (!classpath.contains("kafka-streams")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "the variants need the benchmarks classpath: run through"
+                    + " ./sluice bench enrich or Maven's exec:exec with %classpath (see BENCHMARKS.md), not exec:java");
+        }
+        Files.createDirectories(workDir);
+        Files.createDirectories(out);
+        ProfileSchema schema = ProfileSchema.parse(SCHEMA, "bench");
+        ProfileEnrichment enrichment = new ProfileEnrichment(schema);
+        List<Result> results = new ArrayList<>();
+        try (LocalStack stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.KAFKA, Service.HBASE)
+                .stopOnExit(true).build()) {
+            StackEndpoints endpoints = stack.start();
+            String bootstrap = endpoints.kafkaBootstrapServers();
+            System.out.printf(Locale.ROOT, "loading %,d profiles into HBase and the compacted profiles topic%n", profiles);
+            try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                kafka.createTopics(List.of(new NewTopic("events.raw", partitions, (short) 1),
+                        new NewTopic("profiles.table", partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                        .all().get(60, TimeUnit.SECONDS);
+                ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, partitions);
+            }
+            loadProfiles(endpoints, schema, enrichment);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 1,
+                    ProducerConfig.ACKS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer())) {
+                for (EnrichVariant variant : variants) {
+                    results.add(measure(variant, endpoints, producer, classpath));
+                }
+            }
+        }
+        EnrichReport.write(out, results, profiles, partitions, burst, seconds);
+        System.out.println();
+        System.out.print(Files.readString(out.resolve("enrich.md")));
+        return 0;
+    }
+
+    private void loadProfiles(StackEndpoints endpoints, ProfileSchema schema, ProfileEnrichment enrichment) throws Exception {
+        Configuration conf = HBaseConfiguration.create();
+        endpoints.hbaseClientSettings().forEach(conf::set);
+        TableName table = TableName.valueOf(ProfileTables.DEFAULT_PROFILES_TABLE);
+        try (Connection hbase = ConnectionFactory.createConnection(conf);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                     ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 20),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            try (Admin admin = hbase.getAdmin()) {
+                ProfileTables.initProfiles(admin, table, schema, Buckets.defaults(), 16, Compression.Algorithm.NONE);
+            }
+            try (var mutator = hbase.getBufferedMutator(table)) {
+                var codec = new dev.sluice.profiles.ProfileCodec(schema, Buckets.defaults());
+                for (int i = 0; i < profiles; i++) {
+                    Profile profile = profile(i);
+                    mutator.mutate(codec.toPut(profile));
+                    // The same profile, in the cache form both Sluice and the KTable join read.
+                    producer.send(new ProducerRecord<>("profiles.table", profile.key(), enrichment.cacheForm(profile)));
+                }
+            }
+            producer.flush();
+            try (Admin admin = hbase.getAdmin()) {
+                admin.flush(table);
+            }
+        }
+    }
+
+    static Profile profile(int i) {
+        return new Profile("card-" + i, Map.of("holder_name", "Holder " + i, "segment", i % 3 == 0 ? "gold" : "basic",
+                "home_country", i % 2 == 0 ? "DE" : "FR", "credit_limit", 500.0 * (1 + i % 4), "avg_amount_30d", 10.0 + i % 90,
+                "txn_count_30d", (long) (i % 40), "card_since", Instant.ofEpochSecond(1_500_000_000L + i), "vip", i % 10 == 0));
+    }
+
+    private Result measure(EnrichVariant variant, StackEndpoints endpoints, KafkaProducer<String, byte[]> producer, String classpath)
+            throws Exception {
+        System.out.printf(Locale.ROOT, "%n== %s%n", variant.label());
+        String output = "bench." + variant.id() + ".enriched";
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            kafka.createTopics(List.of(new NewTopic(output, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        SplittableRandom random = new SplittableRandom(variant.ordinal());
+        try (LatencyReader reader = new LatencyReader(endpoints.kafkaBootstrapServers(), output);
+             Child child = Child.start(variant, endpoints, output, classpath, heap, workDir)) {
+            reader.start();
+            // Start → first event served: keep sending until one comes out (the variants read from "latest").
+            while (reader.count() == 0) {
+                if (!child.process.isAlive()) {
+                    throw new IllegalStateException(variant.id() + " exited; see " + child.log);
+                }
+                if (System.nanoTime() - child.startedNanos > TimeUnit.MINUTES.toNanos(10)) {
+                    throw new IllegalStateException(variant.id() + " served nothing in 10 minutes; see " + child.log);
+                }
+                for (int p = 0; p < partitions; p++) {
+                    send(producer, random);
+                }
+                producer.flush();
+                Thread.sleep(100);
+            }
+            double startSeconds = (System.nanoTime() - child.startedNanos) / 1e9;
+            Thread.sleep(2000); // let the probes drain
+            long heapBytes = child.heapAfterGc();
+            long rssBytes = child.rssBytes();
+            System.out.printf(Locale.ROOT, "  start → first event %.1f s, heap %,d MB, RSS %,d MB%n", startSeconds, heapBytes >> 20, rssBytes >> 20);
+
+            reader.reset();
+            long cpuBefore = child.cpuTicks();
+            long began = System.nanoTime();
+            for (int i = 0; i < burst; i++) {
+                send(producer, random);
+            }
+            producer.flush();
+            reader.awaitCount(burst, Duration.ofMinutes(10));
+            double peak = burst / ((System.nanoTime() - began) / 1e9);
+            double cpuMicros = (child.cpuTicks() - cpuBefore) * (1e6 / CLOCK_TICKS_PER_SECOND) / burst;
+            System.out.printf(Locale.ROOT, "  peak %,.0f events/s, CPU %.1f µs/event%n", peak, cpuMicros);
+
+            List<Level> levels = new ArrayList<>();
+            for (double fraction : new double[] {0.25, 0.5, 0.75}) {
+                int rate = Math.max(1, (int) (peak * fraction));
+                reader.reset();
+                long interval = 1_000_000_000L / rate;
+                long next = System.nanoTime();
+                long end = next + TimeUnit.SECONDS.toNanos(seconds);
+                int sent = 0;
+                while (next < end) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                        continue;
+                    }
+                    send(producer, random);
+                    sent++;
+                    next += interval;
+                }
+                producer.flush();
+                reader.awaitCount(sent, Duration.ofMinutes(5));
+                Histogram h = reader.latencies();
+                Level level = new Level(fraction, rate, h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
+                        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0);
+                levels.add(level);
+                System.out.printf(Locale.ROOT, "  %.0f%% of peak (%,d/s): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms%n",
+                        fraction * 100, rate, level.p50Millis(), level.p99Millis(), level.p999Millis());
+            }
+            writeSamples(endpoints, output, out.resolve("samples").resolve(variant.id() + ".jsonl"));
+            return new Result(variant, startSeconds, heapBytes, rssBytes, peak, cpuMicros, levels);
+        }
+    }
+
+    /** A few of the variant's output records, to see (and check) what it produced. */
+    private static void writeSamples(StackEndpoints endpoints, String topic, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        List<String> samples = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (samples.size() < 3 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                    if (samples.size() < 3) {
+                        samples.add(r.value());
+                    }
+                });
+            }
+        }
+        Files.write(file, samples);
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, SplittableRandom random) {
+        String key = "card-" + random.nextInt(profiles);
+        ObjectNode body = CODEC.mapper().createObjectNode().put("card_id", key).put("amount", random.nextInt(50_000) / 100.0)
+                .put("merchant", "m-" + random.nextInt(1000)).put("sentNanos", System.nanoTime());
+        Instant now = Instant.now();
+        producer.send(new ProducerRecord<>("events.raw", key,
+                CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body))));
+    }
+
+    /** A variant's JVM: commands on its stdin, answers on its stdout, its log beside the work dir. */
+    private static final class Child implements AutoCloseable {
+        private final Process process;
+        private final Path log;
+        private final long startedNanos;
+        private final Writer commands;
+        private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+
+        private Child(Process process, Path log, long startedNanos) {
+            this.process = process;
+            this.log = log;
+            this.startedNanos = startedNanos;
+            this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            Thread pump = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        answers.add(line);
+                    }
+                } catch (IOException e) {
+                    // the child is gone
+                }
+            }, "child-stdout");
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        static Child start(EnrichVariant variant, StackEndpoints endpoints, String output, String classpath, String heap, Path workDir)
+                throws IOException {
+            Path log = workDir.resolve(variant.id() + ".log");
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx" + heap, "-cp", classpath, VariantMain.class.getName(), variant.id(),
+                    "bootstrap.servers=" + endpoints.kafkaBootstrapServers(), "input=events.raw", "output=" + output,
+                    "group=bench-" + variant.id(), "profiles.topic=profiles.table", "profiles.table=" + ProfileTables.DEFAULT_PROFILES_TABLE,
+                    "updates=" + ProfileUpdates.DEFAULT_TOPIC, "state.dir=" + workDir.resolve("state-" + variant.id()), "schema=" + SCHEMA));
+            endpoints.hbaseClientSettings().forEach((k, v) -> command.add(k + "=" + v));
+            long started = System.nanoTime();
+            Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            return new Child(process, log, started);
+        }
+
+        long heapAfterGc() throws Exception {
+            commands.write("heap\n");
+            commands.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                String line = answers.poll(1, TimeUnit.SECONDS);
+                if (line != null && line.startsWith("heap ")) {
+                    return Long.parseLong(line.substring(5).trim());
+                }
+            }
+            throw new IllegalStateException("no heap answer; see " + log);
+        }
+
+        /** user + system CPU of the process, in clock ticks (/proc/PID/stat fields 14 and 15). */
+        long cpuTicks() throws IOException {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        }
+
+        /** Resident set: the heap actually touched plus everything off-heap (RocksDB, direct buffers). */
+        long rssBytes() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process.isAlive()) {
+                commands.write("stop\n");
+                commands.flush();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+}
