@@ -98,6 +98,10 @@ public final class EnrichBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "20000", description = "Events sent (and waited for) before the burst, unmeasured: JIT, caches, batches (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--settle", defaultValue = "15", description = "Idle seconds after the profile load and after each burst,"
+            + " so that a level measures steady state, not the broker and HBase catching up (default ${DEFAULT-VALUE}).")
+    int settle;
+
     @Option(names = "--seconds", defaultValue = "10", description = "Seconds per offered load level (default ${DEFAULT-VALUE}).")
     int seconds;
 
@@ -153,6 +157,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, partitions);
             }
             loadProfiles(endpoints, schema, enrichment);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(settle) * 2); // HBase flushes and compacts what was just loaded
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 1,
                     ProducerConfig.ACKS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer())) {
@@ -248,6 +253,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             double peak = burst / ((System.nanoTime() - began) / 1e9);
             double cpuMicros = (child.cpuTicks() - cpuBefore) * (1e6 / CLOCK_TICKS_PER_SECOND) / burst;
             System.out.printf(Locale.ROOT, "  peak %,.0f events/s, CPU %.1f µs/event%n", peak, cpuMicros);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
             List<Level> levels = new ArrayList<>();
             for (double fraction : new double[] {0.25, 0.5, 0.75}) {

@@ -21,7 +21,7 @@ class EnrichBenchmarkIT {
     void everyVariantEnrichesAndIsReported() throws Exception {
         Path workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "enrich-it-");
         Path out = workDir.resolve("report");
-        int exit = new CommandLine(new EnrichBenchmark()).execute("--profiles", "2000", "--burst", "3000", "--warmup", "500", "--seconds", "2",
+        int exit = new CommandLine(new EnrichBenchmark()).execute("--profiles", "2000", "--burst", "3000", "--warmup", "500", "--settle", "1", "--seconds", "2",
                 "--heap", "384m", "--work-dir", workDir.toString(), "--out", out.toString());
 
         assertThat(exit).isZero();
