@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.LongAdder;
 @Command(name = "profile-store", mixinStandardHelpOptions = true, description = "Benchmark the HBase profile store.")
 public final class ProfileStoreBenchmark implements Callable<Integer> {
 
-    static final String SCHEMA = """
+    /** The card-holder schema every benchmark uses (the demo's {@code conf/profiles/cards.yaml}). */
+    public static final String SCHEMA = """
             keyField: card_id
             attributes:
               holder_name: string

@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,19 +32,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgs = "-Xmx1g")
 public class ProfileCacheBenchmark {
 
-    static final String SCHEMA = """
-            keyField: card_id
-            attributes:
-              holder_name: string
-              segment: string
-              home_country: string
-              credit_limit: double
-              avg_amount_30d: double
-              txn_count_30d: long
-              card_since: timestamp
-              vip: boolean
-            enrich: [segment, home_country, credit_limit, avg_amount_30d, vip]
-            """;
+    static final String SCHEMA = dev.sluice.bench.ProfileStoreBenchmark.SCHEMA;
+
 
     @Param({"100000"})
     int profiles;
@@ -71,9 +59,7 @@ public class ProfileCacheBenchmark {
     }
 
     static Profile profile(int i) {
-        return new Profile("card-" + i, Map.of("holder_name", "Holder " + i, "segment", i % 3 == 0 ? "gold" : "basic",
-                "home_country", i % 2 == 0 ? "DE" : "FR", "credit_limit", 500.0 * (1 + i % 4), "avg_amount_30d", 42.5,
-                "txn_count_30d", 17L, "card_since", Instant.parse("2020-01-01T00:00:00Z"), "vip", i % 10 == 0));
+        return dev.sluice.bench.enrich.EnrichBenchmark.profile(i);
     }
 
     @Benchmark

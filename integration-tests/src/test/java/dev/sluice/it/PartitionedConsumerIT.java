@@ -32,7 +32,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -241,11 +240,11 @@ class PartitionedConsumerIT {
         List<ConsumerRecord<String, byte[]>> dead = consume("events.dlq", r -> true, 3, Duration.ofSeconds(60));
         Map<String, String> reasons = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : dead) {
-            reasons.put(record.key(), header(record, "sluice.error.reason"));
-            assertThat(header(record, "sluice.error.stage")).isEqualTo("consumer");
-            assertThat(header(record, "sluice.source.topic")).isEqualTo("events.raw");
-            assertThat(header(record, "sluice.source.offset")).isNotBlank();
-            assertThat(header(record, "sluice.error.message")).isNotBlank();
+            reasons.put(record.key(), Pipes.header(record, "sluice.error.reason"));
+            assertThat(Pipes.header(record, "sluice.error.stage")).isEqualTo("consumer");
+            assertThat(Pipes.header(record, "sluice.source.topic")).isEqualTo("events.raw");
+            assertThat(Pipes.header(record, "sluice.source.offset")).isNotBlank();
+            assertThat(Pipes.header(record, "sluice.error.message")).isNotBlank();
         }
         assertThat(reasons).containsEntry(key(1), "NOT_JSON").containsEntry(key(2), "MISSING_FIELD").containsEntry(key(3), "NOT_JSON");
 
@@ -253,8 +252,8 @@ class PartitionedConsumerIT {
         consume("events.enriched", r -> Set.of(unknown, valid).contains(idOf(r)), 2, Duration.ofSeconds(60))
                 .forEach(r -> out.put(r.key(), r));
         assertThat(out).containsKeys("no-such-card", key(4));
-        assertThat(header(out.get("no-such-card"), "sluice.profile")).as("unknown key passes, flagged").isEqualTo("missing");
-        assertThat(header(out.get(key(4)), "sluice.profile")).isNull();
+        assertThat(Pipes.header(out.get("no-such-card"), "sluice.profile")).as("unknown key passes, flagged").isEqualTo("missing");
+        assertThat(Pipes.header(out.get(key(4)), "sluice.profile")).isNull();
     }
 
     @Test
@@ -378,11 +377,6 @@ class PartitionedConsumerIT {
         } catch (Exception e) {
             return JSON.createObjectNode();
         }
-    }
-
-    private static String header(ConsumerRecord<?, ?> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static Map<String, Event> awaitEnriched(Set<String> ids) throws Exception {

@@ -17,7 +17,6 @@ import dev.sluice.solr.SolrCollections;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
 import dev.sluice.stack.StackEndpoints;
-import dev.sluice.stack.WebHdfs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.TableName;
@@ -238,17 +237,17 @@ class PipelineEndToEndIT {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             List<ConsumerRecord<String, byte[]>> dead = dlq.catchUp();
             Map<String, Long> reasons = dead.subList((int) dlqBefore, dead.size()).stream()
-                    .filter(r -> !"RULE_FAILED".equals(header(r, DeadLetterHeaders.REASON)))
-                    .collect(Collectors.groupingBy(r -> header(r, DeadLetterHeaders.REASON), TreeMap::new, Collectors.counting()));
+                    .filter(r -> !"RULE_FAILED".equals(Pipes.header(r, DeadLetterHeaders.REASON)))
+                    .collect(Collectors.groupingBy(r -> Pipes.header(r, DeadLetterHeaders.REASON), TreeMap::new, Collectors.counting()));
             assertThat(reasons).isEqualTo(expectedReasons);
         });
         List<ConsumerRecord<String, byte[]>> dead = dlq.catchUp();
         ConsumerRecord<String, byte[]> huge = dead.subList((int) dlqBefore, dead.size()).stream()
-                .filter(r -> "TOO_LARGE".equals(header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
+                .filter(r -> "TOO_LARGE".equals(Pipes.header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
         assertThat(huge.value().length).as("the dead letter keeps the body as received").isGreaterThan(1_100_000);
         ConsumerRecord<String, byte[]> badTime = dead.subList((int) dlqBefore, dead.size()).stream()
                 .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("bad-time")).findFirst().orElseThrow();
-        assertThat(header(badTime, DeadLetterHeaders.FIELD)).isEqualTo("ts");
+        assertThat(Pipes.header(badTime, DeadLetterHeaders.FIELD)).isEqualTo("ts");
 
         // A hostile rules file (a loop, a huge allocation) is refused by every consumer, which keep their rules.
         Files.writeString(rulesFile, Transactions.RULES + """
@@ -369,11 +368,11 @@ class PipelineEndToEndIT {
         }
         String at = LocalDateTime.ofInstant(before, ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS"));
         // Static members (instance.id) stay in the group for its session timeout after they close.
-        Cli dryRun = cli("replay", "reset", "--group", GROUP, "--topic", "events.raw", "--to-datetime", at, "--dry-run",
+        CliRun dryRun = CliRun.of(endpoints.kafkaBootstrapServers(), "replay", "reset", "--group", GROUP, "--topic", "events.raw", "--to-datetime", at, "--dry-run",
                 "--wait-for-members", "60");
         assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
         assertThat(dryRun.out()).contains("2,000 record(s) to process");
-        Cli reset = cli("replay", "reset", "--group", GROUP, "--topic", "events.raw", "--to-datetime", at, "--wait-for-members", "60");
+        CliRun reset = CliRun.of(endpoints.kafkaBootstrapServers(), "replay", "reset", "--group", GROUP, "--topic", "events.raw", "--to-datetime", at, "--wait-for-members", "60");
         assertThat(reset.exitCode()).as(reset.out() + reset.err()).isZero();
         for (String id : List.of("c1", "c2")) {
             consumers.put(id, startConsumer(id));
@@ -460,7 +459,7 @@ class PipelineEndToEndIT {
         });
         assertThat(hbaseIds().keySet().stream().filter(id -> id.startsWith(prefix)).count()).as("HBase rows of run %s", run.name())
                 .isEqualTo(sent.size());
-        awaitEveryIdInHdfs("/sluice/events.enriched", sent.keySet());
+        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events.enriched", sent.keySet(), Duration.ofSeconds(240));
         // Profiles were joined: a known card's event carries its profile, a ghost card's none.
         Transactions.Transaction known = run.transactions().stream().filter(t -> t.card().startsWith("card-")).findFirst().orElseThrow();
         int card = Integer.parseInt(known.card().substring("card-".length()));
@@ -482,10 +481,10 @@ class PipelineEndToEndIT {
     private static Map<String, Long> ruleFailures(String prefix) throws IOException {
         Map<String, Long> failures = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : dlq.catchUp()) {
-            if ("RULE_FAILED".equals(header(record, DeadLetterHeaders.REASON))) {
+            if ("RULE_FAILED".equals(Pipes.header(record, DeadLetterHeaders.REASON))) {
                 String id = JSON.readTree(record.value()).path("id").asText();
                 if (id.startsWith(prefix)) {
-                    failures.merge(id + ":" + header(record, "sluice.error.rule"), 1L, Long::sum);
+                    failures.merge(id + ":" + Pipes.header(record, "sluice.error.rule"), 1L, Long::sum);
                 }
             }
         }
@@ -522,19 +521,6 @@ class PipelineEndToEndIT {
             }
         }
         return ids;
-    }
-
-    private static void awaitEveryIdInHdfs(String directory, Set<String> expected) {
-        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
-            WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
-            Set<String> missing = new HashSet<>(expected);
-            for (String file : hdfs.files(directory)) {
-                for (String line : hdfs.completeLines(file)) {
-                    missing.remove(JSON.readTree(line).path("id").asText());
-                }
-            }
-            assertThat(missing).as("ids missing from HDFS under %s", directory).isEmpty();
-        });
     }
 
     private static long solrCount(String collection, String query) throws Exception {
@@ -609,26 +595,6 @@ class PipelineEndToEndIT {
                 }
             }
         });
-    }
-
-    private record Cli(int exitCode, String out, String err) {
-    }
-
-    private static Cli cli(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine commandLine = dev.sluice.cli.SluiceCli.newCommandLine();
-        commandLine.setOut(new java.io.PrintWriter(out, true));
-        commandLine.setErr(new java.io.PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--kafka-bootstrap", endpoints.kafkaBootstrapServers()));
-        int code = commandLine.execute(all.toArray(String[]::new));
-        return new Cli(code, out.toString(), err.toString());
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static Path confDir() {

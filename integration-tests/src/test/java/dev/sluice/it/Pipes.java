@@ -90,6 +90,30 @@ final class Pipes {
         }
     }
 
+    /** A record header as text, or null. */
+    static String header(org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> record, String name) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Waits (up to {@code timeout}) until every id is in some file under the HDFS directory (closed or
+     * in progress; a killed writer's torn last line skipped), read through WebHDFS.
+     */
+    static void awaitEveryIdInHdfs(String hdfsHttpUrl, String directory, java.util.Set<String> expected, Duration timeout) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            dev.sluice.stack.WebHdfs hdfs = new dev.sluice.stack.WebHdfs(hdfsHttpUrl);
+            java.util.Set<String> missing = new java.util.HashSet<>(expected);
+            for (String file : hdfs.files(directory)) {
+                for (String line : hdfs.completeLines(file)) {
+                    missing.remove(json.readTree(line).path("id").asText());
+                }
+            }
+            assertThat(missing).as("ids missing from HDFS under %s", directory).isEmpty();
+        });
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -10,7 +10,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -143,12 +142,12 @@ class Tier1AgentIT {
             Event fromFile = raw.stream().filter(r -> r.key().equals("file-7")).map(r -> decode(codec, r.value())).findFirst().orElseThrow();
             assertThat(fromFile.eventTime()).isEqualTo(Instant.ofEpochMilli(1763712000000L));
 
-            assertThat(dlq).extracting(r -> header(r, "sluice.error.reason")).containsExactlyInAnyOrder(
+            assertThat(dlq).extracting(r -> Pipes.header(r, "sluice.error.reason")).containsExactlyInAnyOrder(
                     "NOT_JSON", "MISSING_FIELD", "EMPTY_FIELD", "NOT_JSON", "TOO_LARGE", "WRONG_TYPE", "NOT_JSON", "NOT_JSON");
-            ConsumerRecord<String, byte[]> missingKey = dlq.stream().filter(r -> "MISSING_FIELD".equals(header(r, "sluice.error.reason")))
+            ConsumerRecord<String, byte[]> missingKey = dlq.stream().filter(r -> "MISSING_FIELD".equals(Pipes.header(r, "sluice.error.reason")))
                     .findFirst().orElseThrow();
-            assertThat(header(missingKey, "sluice.error.field")).isEqualTo("card_id");
-            assertThat(header(missingKey, "sluice.error.stage")).isEqualTo("identify");
+            assertThat(Pipes.header(missingKey, "sluice.error.field")).isEqualTo("card_id");
+            assertThat(Pipes.header(missingKey, "sluice.error.stage")).isEqualTo("identify");
             assertThat(new String(missingKey.value(), StandardCharsets.UTF_8)).as("the body as received").isEqualTo("{\"amount\":5}");
 
             // Counters per interceptor instance (validate-1 on one source, validate-2 on the other).
@@ -178,11 +177,6 @@ class Tier1AgentIT {
         }
     }
 
-
-    private static String header(ConsumerRecord<?, ?> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
 
 
 }

@@ -1,6 +1,5 @@
 package dev.sluice.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.common.bucket.Buckets;
@@ -15,7 +14,6 @@ import dev.sluice.solr.SolrCollections;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
 import dev.sluice.stack.StackEndpoints;
-import dev.sluice.stack.WebHdfs;
 import dev.sluice.stack.internal.ServiceProcess;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
@@ -155,8 +153,8 @@ class Tier2AgentIT {
         awaitSolrCount("events", "body_run_s:land", events.size());
         awaitSolrCount("alerts", "event_id:land-*", alertIds.size());
         assertEveryRowInHBase(events);
-        awaitEveryIdInHdfs("/sluice/events.enriched", ids(events));
-        awaitEveryIdInHdfs("/sluice/alerts", new HashSet<>(alertIds));
+        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events.enriched", ids(events), Duration.ofSeconds(180));
+        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/alerts", new HashSet<>(alertIds), Duration.ofSeconds(180));
 
         // Queried the ways users query: by id, by event-time range, faceted on profile and payload.
         Event sample = events.get(1234);
@@ -215,7 +213,7 @@ class Tier2AgentIT {
 
         awaitSolrCount("events", "body_run_s:kill", events.size());
         assertEveryRowInHBase(events);
-        awaitEveryIdInHdfs("/sluice/events.enriched", ids(events));
+        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events.enriched", ids(events), Duration.ofSeconds(180));
         assertThat(hbaseByVictim).as("the killed agent had been writing").isPositive();
         // Exactly once in Solr: one document per id (the id is the unique key, so a re-read
         // overwrote), and nothing else of this run.
@@ -276,17 +274,17 @@ class Tier2AgentIT {
             dead.clear();
             dead.addAll(Pipes.consumeAvailable(endpoints.kafkaBootstrapServers(), "events.dlq",
                     new StringDeserializer(), new StringDeserializer()).stream()
-                    .filter(r -> "solr-sink:events".equals(header(r, DeadLetterHeaders.STAGE))).toList());
-            assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                    .filter(r -> "solr-sink:events".equals(Pipes.header(r, DeadLetterHeaders.STAGE))).toList());
+            assertThat(dead).extracting(r -> Pipes.header(r, DeadLetterHeaders.REASON))
                     .contains(RejectedRecord.SOLR_REJECTED, RejectedRecord.MALFORMED_EVENT, RejectedRecord.FIELD_TOO_LARGE);
         });
         ConsumerRecord<String, String> tooLarge = dead.stream()
-                .filter(r -> RejectedRecord.FIELD_TOO_LARGE.equals(header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
-        assertThat(header(tooLarge, DeadLetterHeaders.FIELD)).isEqualTo("body_note_s");
+                .filter(r -> RejectedRecord.FIELD_TOO_LARGE.equals(Pipes.header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
+        assertThat(Pipes.header(tooLarge, DeadLetterHeaders.FIELD)).isEqualTo("body_note_s");
         assertThat(CODEC.decode(tooLarge.value().getBytes(StandardCharsets.UTF_8)).id()).isEqualTo(oversized.id());
         ConsumerRecord<String, String> solrRefused = dead.stream()
-                .filter(r -> RejectedRecord.SOLR_REJECTED.equals(header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
-        assertThat(header(solrRefused, DeadLetterHeaders.MESSAGE)).contains("body_card_id_s");
+                .filter(r -> RejectedRecord.SOLR_REJECTED.equals(Pipes.header(r, DeadLetterHeaders.REASON))).findFirst().orElseThrow();
+        assertThat(Pipes.header(solrRefused, DeadLetterHeaders.MESSAGE)).contains("body_card_id_s");
         assertThat(CODEC.decode(solrRefused.value().getBytes(StandardCharsets.UTF_8)).id()).isEqualTo(refused.id());
         assertThat(solrRefused.key()).isEqualTo("card-1");
         // HBase takes what Solr refused: each destination judges the event by its own rules.
@@ -323,19 +321,19 @@ class Tier2AgentIT {
         String at = java.time.LocalDateTime.ofInstant(before, java.time.ZoneOffset.UTC)
                 .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS"));
 
-        Cli busy = cli("replay", "reset", "--group", groups.get(0), "--topic", "events.enriched", "--to-datetime", at);
+        CliRun busy = cli("replay", "reset", "--group", groups.get(0), "--topic", "events.enriched", "--to-datetime", at);
         assertThat(busy.exitCode()).as(busy.out()).isEqualTo(1);
         assertThat(busy.err()).contains("active member(s)");
 
         agents.values().forEach(FlumeAgent::close);
         agents.clear();
         for (String group : groups) {
-            Cli dryRun = cli("replay", "reset", "--group", group, "--topic", "events.enriched", "--to-datetime", at, "--dry-run");
+            CliRun dryRun = cli("replay", "reset", "--group", group, "--topic", "events.enriched", "--to-datetime", at, "--dry-run");
             assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
             assertThat(dryRun.out()).contains("dry run: group " + group + " on events.enriched: 2,000 record(s) to process");
             // The same targets as Kafka's own kafka-consumer-groups --reset-offsets --to-datetime.
             assertThat(targets(dryRun.out())).isEqualTo(kafkaToolTargets(group, at));
-            Cli reset = cli("replay", "reset", "--group", group, "--topic", "events.enriched", "--to-datetime", at);
+            CliRun reset = cli("replay", "reset", "--group", group, "--topic", "events.enriched", "--to-datetime", at);
             assertThat(reset.exitCode()).as(reset.err()).isZero();
         }
 
@@ -353,19 +351,8 @@ class Tier2AgentIT {
 
     // ---- helpers ----
 
-    private record Cli(int exitCode, String out, String err) {
-    }
-
-    private static Cli cli(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine commandLine = dev.sluice.cli.SluiceCli.newCommandLine();
-        commandLine.setOut(new java.io.PrintWriter(out, true));
-        commandLine.setErr(new java.io.PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--kafka-bootstrap", endpoints.kafkaBootstrapServers()));
-        int code = commandLine.execute(all.toArray(String[]::new));
-        return new Cli(code, out.toString(), err.toString());
+    private static CliRun cli(String... args) {
+        return CliRun.of(endpoints.kafkaBootstrapServers(), args);
     }
 
     /** PARTITION -> TARGET from the replay table. */
@@ -511,23 +498,6 @@ class Tier2AgentIT {
             }
         });
     }
-
-    /** Every id appears in some file under the directory (closed or in progress), read through WebHDFS. */
-    private static void awaitEveryIdInHdfs(String directory, Set<String> expected) {
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
-            WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
-            Set<String> found = new HashSet<>();
-            for (String file : hdfs.files(directory)) {
-                for (String line : hdfs.completeLines(file)) {
-                    found.add(JSON.readTree(line).path("id").asText());
-                }
-            }
-            Set<String> missing = new HashSet<>(expected);
-            missing.removeAll(found);
-            assertThat(missing).as("ids missing from HDFS under %s", directory).isEmpty();
-        });
-    }
-
     private static Map<String, Long> counts(FacetField field) {
         Map<String, Long> counts = new HashMap<>();
         field.getValues().stream().filter(c -> c.getCount() > 0).forEach(c -> counts.put(c.getName(), c.getCount()));
@@ -540,11 +510,6 @@ class Tier2AgentIT {
             total += agent.counter(component, counter);
         }
         return total;
-    }
-
-    private static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static void signal(ProcessHandle process, String signal) throws IOException, InterruptedException {

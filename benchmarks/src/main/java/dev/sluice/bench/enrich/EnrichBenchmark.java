@@ -70,19 +70,8 @@ import java.util.concurrent.locks.LockSupport;
         description = "Benchmark Sluice's partitioned consumer against Kafka Streams, HBase lookups and raw pass-through.")
 public final class EnrichBenchmark implements Callable<Integer> {
 
-    static final String SCHEMA = """
-            keyField: card_id
-            attributes:
-              holder_name: string
-              segment: string
-              home_country: string
-              credit_limit: double
-              avg_amount_30d: double
-              txn_count_30d: long
-              card_since: timestamp
-              vip: boolean
-            enrich: [segment, home_country, credit_limit, avg_amount_30d, vip]
-            """;
+    static final String SCHEMA = dev.sluice.bench.ProfileStoreBenchmark.SCHEMA;
+
     private static final EventCodec CODEC = new EventCodec();
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
@@ -200,7 +189,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
         }
     }
 
-    static Profile profile(int i) {
+    /** Card holder i, as every enrichment benchmark generates it. */
+    public static Profile profile(int i) {
         return new Profile("card-" + i, Map.of("holder_name", "Holder " + i, "segment", i % 3 == 0 ? "gold" : "basic",
                 "home_country", i % 2 == 0 ? "DE" : "FR", "credit_limit", 500.0 * (1 + i % 4), "avg_amount_30d", 10.0 + i % 90,
                 "txn_count_30d", (long) (i % 40), "card_since", Instant.ofEpochSecond(1_500_000_000L + i), "vip", i % 10 == 0));
