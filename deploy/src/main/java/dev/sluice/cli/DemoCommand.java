@@ -421,37 +421,47 @@ final class DemoCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         lines.add("  Solr queries to try" + (keepRunning ? "" : " (run the demo with --keep-running to try them yourself)") + ":");
         try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
+            // Each curl line is made before the query runs: the client adds its own parameters to a sent query.
             SolrQuery byRule = new SolrQuery("*:*").setRows(0).setFacet(true).addFacetField("rule", "severity");
+            String byRuleCurl = curl(endpoints, SolrCollections.ALERTS, byRule);
             var rules = solr.query(SolrCollections.ALERTS, byRule);
             lines.add("  - alerts by rule and severity: " + facet(rules.getFacetField("rule")) + " " + facet(rules.getFacetField("severity")));
-            lines.add("      " + curl(endpoints, SolrCollections.ALERTS, byRule));
+            lines.add("      " + byRuleCurl);
 
             SolrQuery overLimit = new SolrQuery("rule:over_limit").setRows(3).setFields("event_id", "key", "severity", "event_time")
                     .setSort("event_time", SolrQuery.ORDER.desc);
+            String overLimitCurl = curl(endpoints, SolrCollections.ALERTS, overLimit);
             var latest = solr.query(SolrCollections.ALERTS, overLimit);
             lines.add("  - the latest over-limit alerts (" + latest.getResults().getNumFound() + " in all):");
-            latest.getResults().forEach(doc -> lines.add("      " + doc.jsonStr()));
-            lines.add("      " + curl(endpoints, SolrCollections.ALERTS, overLimit));
+            latest.getResults().forEach(doc -> lines.add(String.format(Locale.ROOT, "      %s  %-12s %-8s event %s", instant(doc.getFieldValue("event_time")),
+                    doc.getFieldValue("key"), doc.getFieldValue("severity"), doc.getFieldValue("event_id"))));
+            lines.add("      " + overLimitCurl);
 
             String card = latest.getResults().isEmpty() ? "card-1" : String.valueOf(latest.getResults().get(0).getFieldValue("key"));
             SolrQuery history = new SolrQuery("key:\"" + card + "\"").setRows(0);
             history.setGetFieldStatistics("body_amount_d");
+            String historyCurl = curl(endpoints, SolrCollections.EVENTS, history);
             var stats = solr.query(SolrCollections.EVENTS, history);
             var amount = stats.getFieldStatsInfo().get("body_amount_d");
             lines.add(String.format(Locale.ROOT, "  - %s's transactions: %d, amounts from %s to %s", card, stats.getResults().getNumFound(),
                     amount == null ? "-" : amount.getMin(), amount == null ? "-" : amount.getMax()));
-            lines.add("      " + curl(endpoints, SolrCollections.EVENTS, history));
+            lines.add("      " + historyCurl);
 
             SolrQuery bigBySegment = new SolrQuery("body_amount_d:[10000 TO *]").setRows(0).setFacet(true)
                     .addFacetField("profile_segment_s", "profile_home_country_s");
+            String bigCurl = curl(endpoints, SolrCollections.EVENTS, bigBySegment);
             var segments = solr.query(SolrCollections.EVENTS, bigBySegment);
             lines.add("  - transactions of 10,000 or more (" + segments.getResults().getNumFound() + ") by segment and home country: "
                     + facet(segments.getFacetField("profile_segment_s")) + " " + facet(segments.getFacetField("profile_home_country_s")));
-            lines.add("      " + curl(endpoints, SolrCollections.EVENTS, bigBySegment));
+            lines.add("      " + bigCurl);
         } catch (SolrServerException e) {
             lines.add("  (Solr did not answer: " + e.getMessage() + ")");
         }
         return lines;
+    }
+
+    private static Object instant(Object value) {
+        return value instanceof java.util.Date date ? date.toInstant() : value;
     }
 
     private static String facet(org.apache.solr.client.solrj.response.FacetField field) {
