@@ -94,7 +94,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Seconds per offered load level (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--variants", split = ",", description = "Variants to run, in order (default: all): ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--variants", split = ",", description = "Variants to run, in order (default: all): sluice-alos, sluice-eos, streams-alos, streams-eos,"
+            + " hbase-get, hbase-multiget, pass-through.")
     List<String> variantIds;
 
     @Option(names = "--heap", defaultValue = "1g", description = "Max heap of each variant's JVM (default ${DEFAULT-VALUE}).")
