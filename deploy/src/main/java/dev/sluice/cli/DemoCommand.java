@@ -368,6 +368,7 @@ final class DemoCommand implements Callable<Integer> {
         long solrEvents;
         long solrAlerts;
         long hdfsIds;
+        List<String> queries;
         try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (true) {
@@ -382,6 +383,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 Thread.sleep(2000);
             }
+            queries = solrQueriesToTry(solr, endpoints);
         }
         List<String> summary = new ArrayList<>();
         summary.add(String.format(Locale.ROOT, "  sent through HTTP          %,10d valid + %,d malformed", traffic.valid(), traffic.invalid()));
@@ -403,7 +405,6 @@ final class DemoCommand implements Callable<Integer> {
                 : "  NOT RECONCILED: see the counts above");
         out.println();
         summary.forEach(out::println);
-        List<String> queries = solrQueriesToTry(endpoints);
         out.println();
         queries.forEach(out::println);
         summary.add("");
@@ -417,10 +418,10 @@ final class DemoCommand implements Callable<Integer> {
      * A few queries worth trying on what the demo landed, each run now and shown with its answer
      * and as the curl command that asks Solr the same (the stack stays up with --keep-running).
      */
-    private List<String> solrQueriesToTry(StackEndpoints endpoints) throws IOException {
+    private List<String> solrQueriesToTry(CloudSolrClient solr, StackEndpoints endpoints) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("  Solr queries to try" + (keepRunning ? "" : " (run the demo with --keep-running to try them yourself)") + ":");
-        try (CloudSolrClient solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000)) {
+        try {
             // Each curl line is made before the query runs: the client adds its own parameters to a sent query.
             SolrQuery byRule = new SolrQuery("*:*").setRows(0).setFacet(true).addFacetField("rule", "severity");
             String byRuleCurl = curl(endpoints, SolrCollections.ALERTS, byRule);

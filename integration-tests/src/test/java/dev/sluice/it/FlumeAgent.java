@@ -66,6 +66,35 @@ final class FlumeAgent implements AutoCloseable {
         return new FlumeAgent(builder.start(), metricsPort, log);
     }
 
+    /**
+     * The shipped tier-2 agent ({@code conf/flume/tier2.properties}) as instance {@code id}, with
+     * exactly Flume's jars plus the plugin jar, once every sink has started.
+     */
+    static FlumeAgent startTier2(Path dir, String id, dev.sluice.stack.StackEndpoints endpoints) throws IOException {
+        String config = Files.readString(confDir().resolve("flume/tier2.properties"));
+        FlumeAgent agent = start(dir, "tier2", config, List.of(pluginJar()), tier2Environment(endpoints, id));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            org.assertj.core.api.Assertions.assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
+            for (String sink : List.of("hbase_events", "solr_events", "solr_alerts", "hdfs_events", "hdfs_events_2", "hdfs_alerts")) {
+                org.assertj.core.api.Assertions.assertThat(agent.counter("SINK." + sink, "StartTime"))
+                        .as("sink %s started; see %s", sink, agent.log()).isPositive();
+            }
+        });
+        return agent;
+    }
+
+    /** What {@code tier2.properties} takes from the environment. */
+    static java.util.Map<String, String> tier2Environment(dev.sluice.stack.StackEndpoints endpoints, String id) {
+        return java.util.Map.of("SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
+                "SLUICE_ZOOKEEPER", endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
+                "SLUICE_SOLR_URL", endpoints.solrUrl(), "SLUICE_HDFS_URI", endpoints.hdfsUri(), "SLUICE_AGENT_ID", id);
+    }
+
+    /** The shipped configuration directory ({@code conf/}). */
+    static Path confDir() {
+        return Path.of(System.getProperty("sluice.conf.dir", "../conf"));
+    }
+
     /** The shaded plugin jar the build produced: exactly what Sluice ships into Flume. */
     static Path pluginJar() {
         String path = System.getProperty("sluice.flume.plugin.jar");

@@ -34,6 +34,8 @@ final class HttpDriver extends Thread {
     private final Set<String> resent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refusals = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong longestRequestMillis = new java.util.concurrent.atomic.AtomicLong();
+    /** System.nanoTime() when the request now waiting for an answer was sent; 0 when none is. */
+    private volatile long inFlightSince;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     HttpDriver(int port, List<Transactions.Transaction> transactions, int batch, int ratePerSecond) {
@@ -74,8 +76,10 @@ final class HttpDriver extends Thread {
         while (true) {
             String problem;
             long began = System.nanoTime();
+            inFlightSince = began;
             try {
                 HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                inFlightSince = 0;
                 longestRequestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), Math::max);
                 if (response.statusCode() == 200) {
                     return;
@@ -85,6 +89,7 @@ final class HttpDriver extends Thread {
                 }
                 problem = "503";
             } catch (IOException e) {
+                inFlightSince = 0;
                 problem = e.toString();
             }
             refusals.incrementAndGet();
@@ -119,6 +124,12 @@ final class HttpDriver extends Thread {
 
     int refusals() {
         return refusals.get();
+    }
+
+    /** How long the request now in flight has waited for its answer; 0 when none is waiting. */
+    long inFlightMillis() {
+        long since = inFlightSince;
+        return since == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
     }
 
     /** The longest time the agent took to answer one request. */

@@ -124,7 +124,7 @@ class PipelineEndToEndIT {
         Configuration conf = HBaseConfiguration.create();
         endpoints.hbaseClientSettings().forEach(conf::set);
         hbase = ConnectionFactory.createConnection(conf);
-        ProfileSchema schema = ProfileSchema.load(confDir().resolve("profiles/cards.yaml"));
+        ProfileSchema schema = ProfileSchema.load(FlumeAgent.confDir().resolve("profiles/cards.yaml"));
         TableName profiles = TableName.valueOf(ProfileTables.DEFAULT_PROFILES_TABLE);
         try (Admin admin = hbase.getAdmin()) {
             ProfileTables.initProfiles(admin, profiles, schema, Buckets.defaults(), 4, Compression.Algorithm.NONE);
@@ -145,7 +145,7 @@ class PipelineEndToEndIT {
         httpPort = Pipes.freePort();
         // The shipped tier-1 configuration, plus the client's own transaction id as the event id, so
         // that a request the client sends again lands on the same HBase row and Solr document.
-        String tier1Config = Files.readString(confDir().resolve("flume/tier1.properties"))
+        String tier1Config = Files.readString(FlumeAgent.confDir().resolve("flume/tier1.properties"))
                 + "\ntier1.sources.http.interceptors.identify.idField = txn_id\n";
         tier1 = FlumeAgent.start(workDir.resolve("tier1"), "tier1", tier1Config, List.of(FlumeAgent.pluginJar()), Map.of(
                 "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
@@ -305,10 +305,13 @@ class PipelineEndToEndIT {
         stack.stop(Service.HBASE);
         long solrAtStop = solrCount(SolrCollections.EVENTS, "id:hbase-outage-*");
         int acceptedAtStop = run.driver.accepted();
-        Thread.sleep(20_000);
-        // Nothing upstream of HBase waits for it: ingest and the Solr landing go on.
-        assertThat(run.driver.accepted()).as("accepted while HBase is down").isGreaterThan(acceptedAtStop);
-        assertThat(solrCount(SolrCollections.EVENTS, "id:hbase-outage-*")).as("indexed in Solr while HBase is down").isGreaterThan(solrAtStop);
+        // HBase stays down while traffic flows: nothing upstream of it waits, ingest and the Solr landing go on.
+        await("ingest and Solr going on while HBase is down").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    assertThat(run.driver.accepted()).as("accepted while HBase is down").isGreaterThan(acceptedAtStop + 1000);
+                    assertThat(solrCount(SolrCollections.EVENTS, "id:hbase-outage-*")).as("indexed in Solr while HBase is down")
+                            .isGreaterThan(solrAtStop + 500);
+                });
         stack.start(Service.HBASE);
         run.driver.finish();
         reconcile(run);
@@ -321,10 +324,15 @@ class PipelineEndToEndIT {
         run.awaitAccepted(1000);
         long failuresBefore = tier2Sum("SINK.solr_events", "ConnectionFailedCount") + tier2Sum("SINK.solr_events", "SolrRetryCount");
         stack.stop(Service.SOLR);
-        Thread.sleep(20_000);
+        int acceptedAtStop = run.driver.accepted();
+        // Solr stays down while traffic flows, until the sinks have met the outage.
+        await("the Solr sinks retrying while ingest goes on").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    assertThat(tier2Sum("SINK.solr_events", "ConnectionFailedCount") + tier2Sum("SINK.solr_events", "SolrRetryCount"))
+                            .as("the Solr sinks met the outage and retried").isGreaterThan(failuresBefore);
+                    assertThat(run.driver.accepted()).as("accepted while Solr is down").isGreaterThan(acceptedAtStop + 1000);
+                });
         stack.start(Service.SOLR);
-        assertThat(tier2Sum("SINK.solr_events", "ConnectionFailedCount") + tier2Sum("SINK.solr_events", "SolrRetryCount"))
-                .as("the Solr sinks met the outage and retried").isGreaterThan(failuresBefore);
         run.driver.finish();
         assertThat(tier2Sum("SINK.solr_events", "DocumentRejectedCount")).as("an unavailable Solr never dead-letters").isZero();
         reconcile(run);
@@ -336,7 +344,9 @@ class PipelineEndToEndIT {
         Run run = Run.start("kafka-restart", 5000);
         run.awaitAccepted(1000);
         stack.stop(Service.KAFKA);
-        Thread.sleep(10_000);
+        // Kafka stays down until the HTTP source has held a request for 5 s.
+        await("a request held while Kafka is down").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> run.driver.inFlightMillis() > 5_000);
         stack.start(Service.KAFKA);
         run.driver.finish();
         // The channel's producer holds a put while the broker is away (up to delivery.timeout.ms,
@@ -350,12 +360,12 @@ class PipelineEndToEndIT {
     @Order(8)
     void consumersResetToAPastTimeReprocessAndHBaseAndSolrAreUnchanged() throws Exception {
         Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        Thread.sleep(5);
+        // Record timestamps (CreateTime, in ms) must fall after 'before'.
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(1)).until(() -> Instant.now().isAfter(before.plusMillis(1)));
         Run run = Run.start("replay", 2000);
         run.driver.finish();
         reconcile(run);
-        awaitNoLag(List.of("sluice-tier2-solr-events", "sluice-tier2-hbase-events", "sluice-tier2-solr-alerts"),
-                List.of("events.enriched", "events.enriched", "alerts"));
+        awaitTier2CaughtUp();
         solr.commit(SolrCollections.EVENTS);
         solr.commit(SolrCollections.ALERTS);
         long solrEvents = solrCount(SolrCollections.EVENTS, "*:*");
@@ -382,9 +392,8 @@ class PipelineEndToEndIT {
         // The replayed run is enriched a second time...
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
                 assertThat(enriched.catchUp().size() - enrichedBefore).isEqualTo(2000));
-        awaitNoLag(List.of("sluice-tier2-solr-events", "sluice-tier2-hbase-events", "sluice-tier2-solr-alerts"),
-                List.of("events.enriched", "events.enriched", "alerts"));
-        Thread.sleep(6000); // past the Solr sink's commitWithin
+        awaitTier2CaughtUp();
+        // No lag: the sinks' Solr updates are acknowledged; a commit makes them visible (no waiting for commitWithin).
         solr.commit(SolrCollections.EVENTS);
         solr.commit(SolrCollections.ALERTS);
         // ...and lands on the same HBase rows and Solr documents.
@@ -416,7 +425,7 @@ class PipelineEndToEndIT {
 
     private static void reconcile(Run run) throws Exception {
         String prefix = run.name() + "-";
-        Map<String, Transactions.Transaction> sent = Transactions.byId(run.transactions());
+        Set<String> sent = run.transactions().stream().map(Transactions.Transaction::id).collect(Collectors.toSet());
 
         // events.raw: every accepted transaction; more than once only if its request was sent again.
         Map<String, Long> rawCounts = new HashMap<>();
@@ -428,7 +437,7 @@ class PipelineEndToEndIT {
                 rawEvents.put(event.id(), event);
             }
         }
-        assertThat(rawCounts.keySet()).as("accepted transactions in events.raw").isEqualTo(sent.keySet());
+        assertThat(rawCounts.keySet()).as("accepted transactions in events.raw").isEqualTo(sent);
         Set<String> resent = run.resent();
         assertThat(rawCounts.entrySet().stream().filter(e -> e.getValue() > 1 && !resent.contains(e.getKey())).map(Map.Entry::getKey).toList())
                 .as("duplicates in events.raw of transactions sent once").isEmpty();
@@ -436,13 +445,11 @@ class PipelineEndToEndIT {
         // events.enriched (read_committed): each event exactly as often as in events.raw.
         Transactions.Expected expected = Transactions.oracle(run.transactions());
         await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                assertThat(countsById(enriched.catchUp(), prefix, "id")).as("events.enriched of run %s", run.name()).isEqualTo(rawCounts));
-        Map<String, Long> expectedAlerts = new HashMap<>();
-        expected.alertIds().forEach(a -> expectedAlerts.put(a, rawCounts.get(a.substring(0, a.lastIndexOf(':')))));
+                assertThat(countsById(enriched, prefix)).as("events.enriched of run %s", run.name()).isEqualTo(rawCounts));
+        Map<String, Long> expectedAlerts = asOftenAsTheirEvent(expected.alertIds(), rawCounts);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(countsById(alerts.catchUp(), prefix, "id")).as("alerts of run %s (oracle)", run.name()).isEqualTo(expectedAlerts));
-        Map<String, Long> expectedFailures = new HashMap<>();
-        expected.ruleFailures().forEach(f -> expectedFailures.put(f, rawCounts.get(f.substring(0, f.lastIndexOf(':')))));
+                assertThat(countsById(alerts, prefix)).as("alerts of run %s (oracle)", run.name()).isEqualTo(expectedAlerts));
+        Map<String, Long> expectedFailures = asOftenAsTheirEvent(expected.ruleFailures(), rawCounts);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(ruleFailures(prefix)).as("RULE_FAILED dead letters of run %s (oracle)", run.name()).isEqualTo(expectedFailures));
         assertThat(expected.alertIds()).as("the run exercises the rules").isNotEmpty();
@@ -459,18 +466,20 @@ class PipelineEndToEndIT {
         });
         assertThat(hbaseIds().keySet().stream().filter(id -> id.startsWith(prefix)).count()).as("HBase rows of run %s", run.name())
                 .isEqualTo(sent.size());
-        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events.enriched", sent.keySet(), Duration.ofSeconds(240));
+        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events.enriched", sent, Duration.ofSeconds(240));
         // Profiles were joined: a known card's event carries its profile, a ghost card's none.
         Transactions.Transaction known = run.transactions().stream().filter(t -> t.card().startsWith("card-")).findFirst().orElseThrow();
         int card = Integer.parseInt(known.card().substring("card-".length()));
         assertThat(solr.getById(SolrCollections.EVENTS, known.id()).getFieldValue("profile_credit_limit_d")).isEqualTo(Transactions.creditLimit(card));
     }
 
-    private static Map<String, Long> countsById(List<ConsumerRecord<String, byte[]>> records, String prefix, String field) throws IOException {
+    /** How often each id of the run occurs in the topic, from the ids the tail parsed once. */
+    private static Map<String, Long> countsById(TopicTail tail, String prefix) {
         Map<String, Long> counts = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            String id = JSON.readTree(record.value()).path(field).asText();
-            if (id.startsWith(prefix)) {
+        List<ConsumerRecord<String, byte[]>> records = tail.catchUp();
+        for (int i = 0; i < records.size(); i++) {
+            String id = tail.idAt(i);
+            if (id != null && id.startsWith(prefix)) {
                 counts.merge(id, 1L, Long::sum);
             }
         }
@@ -478,17 +487,23 @@ class PipelineEndToEndIT {
     }
 
     /** RULE_FAILED dead letters of the run as {@code <event id>:<rule>} → count. */
-    private static Map<String, Long> ruleFailures(String prefix) throws IOException {
+    private static Map<String, Long> ruleFailures(String prefix) {
         Map<String, Long> failures = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : dlq.catchUp()) {
-            if ("RULE_FAILED".equals(Pipes.header(record, DeadLetterHeaders.REASON))) {
-                String id = JSON.readTree(record.value()).path("id").asText();
-                if (id.startsWith(prefix)) {
-                    failures.merge(id + ":" + Pipes.header(record, "sluice.error.rule"), 1L, Long::sum);
-                }
+        List<ConsumerRecord<String, byte[]>> records = dlq.catchUp();
+        for (int i = 0; i < records.size(); i++) {
+            String id = dlq.idAt(i);
+            if (id != null && id.startsWith(prefix) && "RULE_FAILED".equals(Pipes.header(records.get(i), DeadLetterHeaders.REASON))) {
+                failures.merge(id + ":" + Pipes.header(records.get(i), "sluice.error.rule"), 1L, Long::sum);
             }
         }
         return failures;
+    }
+
+    /** Each {@code <event id>:<rule>} expected as often as its event is in events.raw. */
+    private static Map<String, Long> asOftenAsTheirEvent(Set<String> eventRuleIds, Map<String, Long> rawCounts) {
+        Map<String, Long> expected = new HashMap<>();
+        eventRuleIds.forEach(id -> expected.put(id, rawCounts.get(id.substring(0, id.lastIndexOf(':')))));
+        return expected;
     }
 
     private static void awaitEveryRowInHBase(java.util.Collection<Event> events) {
@@ -553,18 +568,12 @@ class PipelineEndToEndIT {
     }
 
     private static void startTier2(String id) throws IOException {
-        String config = Files.readString(confDir().resolve("flume/tier2.properties"));
-        FlumeAgent agent = FlumeAgent.start(workDir.resolve(id), "tier2", config, List.of(FlumeAgent.pluginJar()), Map.of(
-                "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
-                "SLUICE_ZOOKEEPER", endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
-                "SLUICE_SOLR_URL", endpoints.solrUrl(), "SLUICE_HDFS_URI", endpoints.hdfsUri(), "SLUICE_AGENT_ID", id));
-        tier2.put(id, agent);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-            for (String sink : List.of("hbase_events", "solr_events", "solr_alerts", "hdfs_events", "hdfs_alerts")) {
-                assertThat(agent.counter("SINK." + sink, "StartTime")).as("sink %s started; see %s", sink, agent.log()).isPositive();
-            }
-        });
+        tier2.put(id, FlumeAgent.startTier2(workDir.resolve(id), id, endpoints));
+    }
+
+    private static void awaitTier2CaughtUp() {
+        Pipes.awaitNoLag(endpoints.kafkaBootstrapServers(), Map.of("sluice-tier2-solr-events", "events.enriched",
+                "sluice-tier2-hbase-events", "events.enriched", "sluice-tier2-solr-alerts", "alerts"), true, Duration.ofSeconds(180));
     }
 
     private static long tier2Sum(String component, String counter) throws InterruptedException {
@@ -575,29 +584,4 @@ class PipelineEndToEndIT {
         return total;
     }
 
-    private static void awaitNoLag(List<String> groups, List<String> topics) {
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
-                    Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
-                for (int g = 0; g < groups.size(); g++) {
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-                    for (int p = 0; p < PARTITIONS; p++) {
-                        latest.put(new org.apache.kafka.common.TopicPartition(topics.get(g), p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-                    }
-                    var ends = kafka.listOffsets(latest).all().get();
-                    var committed = kafka.listConsumerGroupOffsets(groups.get(g)).partitionsToOffsetAndMetadata().get();
-                    for (var end : ends.entrySet()) {
-                        var offset = committed.get(end.getKey());
-                        // Transaction markers take an offset each: committed may stop one short of a marker.
-                        assertThat(offset == null ? 0 : offset.offset()).as("%s at %s", groups.get(g), end.getKey())
-                                .isGreaterThanOrEqualTo(end.getValue().offset() - 1);
-                    }
-                }
-            }
-        });
-    }
-
-    private static Path confDir() {
-        return Path.of(System.getProperty("sluice.conf.dir", "../conf"));
-    }
 }

@@ -114,6 +114,34 @@ final class Pipes {
         });
     }
 
+    /**
+     * Waits until each consumer group has committed up to the end of its topic. On a topic written
+     * in transactions the last offset of a partition is a commit marker, which a consumer never
+     * commits past: there, one short of the end counts as caught up.
+     */
+    static void awaitNoLag(String bootstrap, java.util.Map<String, String> topicByGroup, boolean transactional, Duration timeout) {
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                    java.util.Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                for (var groupAndTopic : topicByGroup.entrySet()) {
+                    String topic = groupAndTopic.getValue();
+                    var partitions = kafka.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+                    java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+                    partitions.forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    var ends = kafka.listOffsets(latest).all().get();
+                    var committed = kafka.listConsumerGroupOffsets(groupAndTopic.getKey()).partitionsToOffsetAndMetadata().get();
+                    for (var end : ends.entrySet()) {
+                        var offset = committed.get(end.getKey());
+                        long caughtUp = transactional ? end.getValue().offset() - 1 : end.getValue().offset();
+                        assertThat(offset == null ? 0 : offset.offset()).as("%s at %s", groupAndTopic.getKey(), end.getKey())
+                                .isGreaterThanOrEqualTo(caughtUp);
+                    }
+                }
+            }
+        });
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

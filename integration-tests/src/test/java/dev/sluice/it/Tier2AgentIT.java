@@ -294,10 +294,10 @@ class Tier2AgentIT {
     @Test
     @Order(5)
     void aMisconfiguredSolrSinkIsRefusedAtStartNamingTheKey() throws Exception {
-        String config = Files.readString(confDir().resolve("flume/tier2.properties"))
+        String config = Files.readString(FlumeAgent.confDir().resolve("flume/tier2.properties"))
                 .replace("tier2.sinks.solr_alerts.batchSize = 500", "tier2.sinks.solr_alerts.batchSise = 500");
         try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent-misconfigured"), "tier2", config, List.of(FlumeAgent.pluginJar()),
-                environment("tier2-misconfigured"))) {
+                FlumeAgent.tier2Environment(endpoints, "tier2-misconfigured"))) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(Files.readString(agent.log())).contains("Solr sink 'solr_alerts' is misconfigured")
                             .contains("batchSise: unknown key (did you mean 'batchSize'?)"));
@@ -309,12 +309,14 @@ class Tier2AgentIT {
     void replayFromATimeReprocessesWhatTheDryRunSaidAndChangesNothingInHBaseOrSolr() throws Exception {
         List<Event> events = events("replay", 2000);
         Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        Thread.sleep(5); // record timestamps (CreateTime) fall after 'before'
+        // Record timestamps (CreateTime, in ms) must fall after 'before'.
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(1)).until(() -> Instant.now().isAfter(before.plusMillis(1)));
         send(events);
         awaitSolrCount("events", "body_run_s:replay", events.size());
         assertEveryRowInHBase(events);
         List<String> groups = List.of("sluice-tier2-solr-events", "sluice-tier2-hbase-events");
-        awaitNoLag(groups);
+        Pipes.awaitNoLag(endpoints.kafkaBootstrapServers(), Map.of(groups.get(0), "events.enriched", groups.get(1), "events.enriched"), false,
+                Duration.ofSeconds(120));
         solr.commit("events");
         long solrDocuments = solr.query("events", new SolrQuery("*:*").setRows(0)).getResults().getNumFound();
         long hbaseRows = hbaseRows();
@@ -340,10 +342,11 @@ class Tier2AgentIT {
         FlumeAgent again = startAgent("tier2-a");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 again.counter("SINK.solr_events", "EventDrainSuccessCount") >= 2000 && again.counter("SINK.hbase_events", "EventDrainSuccessCount") >= 2000);
-        awaitNoLag(groups);
+        Pipes.awaitNoLag(endpoints.kafkaBootstrapServers(), Map.of(groups.get(0), "events.enriched", groups.get(1), "events.enriched"), false,
+                Duration.ofSeconds(120));
         assertThat(again.counter("SINK.solr_events", "EventDrainSuccessCount")).as("re-processed = the dry run's count").isEqualTo(2000);
         assertThat(again.counter("SINK.hbase_events", "EventDrainSuccessCount")).isEqualTo(2000);
-        Thread.sleep(6000); // past commitWithin
+        // No lag: the sinks' Solr updates are acknowledged; a commit makes them visible (no waiting for commitWithin).
         solr.commit("events");
         assertThat(solr.query("events", new SolrQuery("*:*").setRows(0)).getResults().getNumFound()).isEqualTo(solrDocuments);
         assertThat(hbaseRows()).isEqualTo(hbaseRows);
@@ -387,26 +390,6 @@ class Tier2AgentIT {
         return targets;
     }
 
-    private static void awaitNoLag(List<String> groups) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
-                    Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-                for (int p = 0; p < 4; p++) {
-                    latest.put(new org.apache.kafka.common.TopicPartition("events.enriched", p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-                }
-                var ends = kafka.listOffsets(latest).all().get();
-                for (String group : groups) {
-                    var committed = kafka.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-                    for (var end : ends.entrySet()) {
-                        var offset = committed.get(end.getKey());
-                        assertThat(offset == null ? 0 : offset.offset()).as("%s at %s", group, end.getKey()).isEqualTo(end.getValue().offset());
-                    }
-                }
-            }
-        });
-    }
-
     private static long hbaseRows() throws IOException {
         long rows = 0;
         try (Table table = hbase.getTable(TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE));
@@ -420,26 +403,9 @@ class Tier2AgentIT {
     }
 
     private static FlumeAgent startAgent(String id) throws IOException {
-        String config = Files.readString(confDir().resolve("flume/tier2.properties"));
-        FlumeAgent agent = FlumeAgent.start(workDir.resolve(id), "tier2", config, List.of(FlumeAgent.pluginJar()), environment(id));
+        FlumeAgent agent = FlumeAgent.startTier2(workDir.resolve(id), id, endpoints);
         agents.put(id, agent);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();
-            for (String sink : List.of("hbase_events", "solr_events", "solr_alerts", "hdfs_events", "hdfs_events_2", "hdfs_alerts")) {
-                assertThat(agent.counter("SINK." + sink, "StartTime")).as("sink %s started; see %s", sink, agent.log()).isPositive();
-            }
-        });
         return agent;
-    }
-
-    private static Map<String, String> environment(String id) {
-        return Map.of("SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
-                "SLUICE_ZOOKEEPER", endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"),
-                "SLUICE_SOLR_URL", endpoints.solrUrl(), "SLUICE_HDFS_URI", endpoints.hdfsUri(), "SLUICE_AGENT_ID", id);
-    }
-
-    private static Path confDir() {
-        return Path.of(System.getProperty("sluice.conf.dir", "../conf"));
     }
 
     /** Enriched events of one run: event i at BASE_TIME + i s, 7 merchants, 3 segments in equal thirds. */

@@ -1,5 +1,7 @@
 package dev.sluice.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -7,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +23,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class TopicTail implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<TopicPartition> partitions;
     private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    /** Each record's JSON {@code id}, parsed once as it is read (null when the value is not JSON). */
+    private final List<String> ids = new ArrayList<>();
 
     TopicTail(String bootstrap, String topic) {
         this.topic = topic;
@@ -44,9 +51,26 @@ final class TopicTail implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("could not read " + topic + " to its end in 2 minutes");
             }
-            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                records.add(record);
+                ids.add(idOf(record.value()));
+            }
         }
         return records;
+    }
+
+    /** The {@code id} of the record at {@code index} of {@link #catchUp()}'s list, or null. */
+    String idAt(int index) {
+        return ids.get(index);
+    }
+
+    private static String idOf(byte[] value) {
+        try {
+            JsonNode id = JSON.readTree(value).path("id");
+            return id.isTextual() ? id.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Override

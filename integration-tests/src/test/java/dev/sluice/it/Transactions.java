@@ -2,7 +2,6 @@ package dev.sluice.it;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -117,11 +116,5 @@ final class Transactions {
             }
         }
         return new Expected(alerts, failures);
-    }
-
-    static Map<String, Transaction> byId(List<Transaction> transactions) {
-        Map<String, Transaction> byId = new HashMap<>();
-        transactions.forEach(t -> byId.put(t.id(), t));
-        return byId;
     }
 }

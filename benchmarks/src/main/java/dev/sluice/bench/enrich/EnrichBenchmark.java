@@ -73,7 +73,6 @@ public final class EnrichBenchmark implements Callable<Integer> {
     static final String SCHEMA = dev.sluice.bench.ProfileStoreBenchmark.SCHEMA;
 
     private static final EventCodec CODEC = new EventCodec();
-    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     @Option(names = "--profiles", defaultValue = "100000", description = "Profiles (default ${DEFAULT-VALUE}).")
     int profiles;
@@ -234,7 +233,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             producer.flush();
             reader.awaitCount(warmup, Duration.ofMinutes(10));
             reader.reset();
-            long cpuBefore = child.cpuTicks();
+            Duration cpuBefore = child.cpu();
             long began = System.nanoTime();
             for (int i = 0; i < burst; i++) {
                 send(producer, random);
@@ -242,7 +241,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             producer.flush();
             reader.awaitCount(burst, Duration.ofMinutes(10));
             double peak = burst / ((System.nanoTime() - began) / 1e9);
-            double cpuMicros = (child.cpuTicks() - cpuBefore) * (1e6 / CLOCK_TICKS_PER_SECOND) / burst;
+            double cpuMicros = child.cpu().minus(cpuBefore).toNanos() / 1000.0 / burst;
             System.out.printf(Locale.ROOT, "  peak %,.0f events/s, CPU %.1f µs/event%n", peak, cpuMicros);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
@@ -368,11 +367,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
             throw new IllegalStateException("no heap answer; see " + log);
         }
 
-        /** user + system CPU of the process, in clock ticks (/proc/PID/stat fields 14 and 15). */
-        long cpuTicks() throws IOException {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        /** The process's user + system CPU time so far. */
+        Duration cpu() {
+            return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the variant's JVM"));
         }
 
         /** Resident set: the heap actually touched plus everything off-heap (RocksDB, direct buffers). */

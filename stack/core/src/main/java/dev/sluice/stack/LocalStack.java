@@ -257,10 +257,7 @@ public final class LocalStack implements AutoCloseable {
         requireStartedHere(service);
         ProcessHandle process = ServiceProcess.find(workDir, service)
                 .orElseThrow(() -> new StackException(service + " is not running in " + workDir));
-        long began = System.nanoTime();
-        boolean killed = ServiceProcess.stop(process, stopGrace);
-        listener.stopped(service, Duration.ofNanos(System.nanoTime() - began), killed);
-        return killed;
+        return stopOne(service, process);
     }
 
     /**
@@ -431,10 +428,12 @@ public final class LocalStack implements AutoCloseable {
         StackEndpoints.delete(workDir);
     }
 
-    private void stopOne(Service service, ProcessHandle process) {
+    /** @return whether the process had to be killed */
+    private boolean stopOne(Service service, ProcessHandle process) {
         long began = System.nanoTime();
         boolean killed = ServiceProcess.stop(process, stopGrace);
         listener.stopped(service, Duration.ofNanos(System.nanoTime() - began), killed);
+        return killed;
     }
 
     /** Stops the stack (see {@link #stop()}). */
