@@ -1,6 +1,5 @@
 package dev.sluice.consumer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.common.bucket.Buckets;
@@ -11,7 +10,6 @@ import dev.sluice.common.kafka.BucketPartitioner;
 import dev.sluice.profiles.Profile;
 import dev.sluice.profiles.ProfileStore;
 import dev.sluice.profiles.ProfileUpdates;
-import dev.sluice.profiles.schema.Attribute;
 import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.rules.Alert;
 import dev.sluice.rules.RuleFailure;
@@ -360,7 +358,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             if (profile.isEmpty()) {
                 return null;
             }
-            byte[] attributes = encodeAttributes(profile.get());
+            byte[] attributes = enrichment.cacheForm(profile.get());
             cache.apply(partition, key, attributes);
             return attributes;
         } catch (IOException e) {
@@ -368,7 +366,6 @@ public final class PartitionedConsumer implements AutoCloseable {
             return null;
         }
     }
-
 
     private void writeCheckpoints() {
         for (Map.Entry<String, byte[]> checkpoint : windows.drainChanged().entrySet()) {
@@ -437,7 +434,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         loading.put(partition, loaders.submit(new PartitionLoad(partition, inputPartitions, buckets, store,
                 settings.scanParallelism(), () -> new KafkaConsumer<>(plainConsumerConfig("restore-" + partition),
                 new StringDeserializer(), new ByteArrayDeserializer()), updatePartitionsOf(partition),
-                new TopicPartition(settings.topics().changelog(), partition), this::encodeAttributes)));
+                new TopicPartition(settings.topics().changelog(), partition), enrichment::cacheForm)));
     }
 
     private void drop(int partition) {
@@ -537,7 +534,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             }
             try {
                 byte[] attributes = record.value() == null ? null
-                        : ProfileUpdates.decode(record.key(), record.value(), schema).map(this::encodeAttributes).orElse(null);
+                        : ProfileUpdates.decode(record.key(), record.value(), schema).map(enrichment::cacheForm).orElse(null);
                 cache.apply(partition, record.key(), attributes);
                 metrics.updatesApplied.increment();
             } catch (IllegalArgumentException e) {
@@ -611,10 +608,6 @@ public final class PartitionedConsumer implements AutoCloseable {
     }
 
     // ---- encoding, status, configuration ----
-
-    private byte[] encodeAttributes(Profile profile) {
-        return enrichment.cacheForm(profile);
-    }
 
     private String statusJson() {
         ObjectNode root = JSON.createObjectNode();
