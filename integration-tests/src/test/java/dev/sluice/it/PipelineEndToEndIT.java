@@ -89,6 +89,8 @@ class PipelineEndToEndIT {
     private static final byte[] FAMILY = Bytes.toBytes(ProfileTables.EVENTS_FAMILY);
     private static final Instant BASE_TIME = Instant.parse("2026-11-21T09:00:00Z");
     private static final int RATE = 600;
+    /** Transactions of a run with an outage: about 20 s at RATE, so traffic flows through stop and wait. */
+    private static final int OUTAGE_RUN = 12_000;
 
     private static Path workDir;
     private static Path rulesFile;
@@ -300,19 +302,23 @@ class PipelineEndToEndIT {
     @Test
     @Order(5)
     void hbaseStoppedForAWhile() throws Exception {
-        Run run = Run.start("hbase-outage", 5000);
+        // Long enough (about 20 s of traffic) to go on flowing through a clean HBase stop (about 5 s).
+        Run run = Run.start("hbase-outage", OUTAGE_RUN);
         run.awaitAccepted(1000);
         stack.stop(Service.HBASE);
-        long solrAtStop = solrCount(SolrCollections.EVENTS, "id:hbase-outage-*");
-        int acceptedAtStop = run.driver.accepted();
-        // HBase stays down while traffic flows: nothing upstream of it waits, ingest and the Solr landing go on.
-        await("ingest and Solr going on while HBase is down").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> {
-                    assertThat(run.driver.accepted()).as("accepted while HBase is down").isGreaterThan(acceptedAtStop + 1000);
-                    assertThat(solrCount(SolrCollections.EVENTS, "id:hbase-outage-*")).as("indexed in Solr while HBase is down")
-                            .isGreaterThan(solrAtStop + 500);
-                });
-        stack.start(Service.HBASE);
+        try {
+            long solrAtStop = solrCount(SolrCollections.EVENTS, "id:hbase-outage-*");
+            int acceptedAtStop = run.driver.accepted();
+            // HBase stays down while traffic flows: nothing upstream of it waits, ingest and the Solr landing go on.
+            await("ingest and Solr going on while HBase is down").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        assertThat(run.driver.accepted()).as("accepted while HBase is down").isGreaterThan(acceptedAtStop + 1000);
+                        assertThat(solrCount(SolrCollections.EVENTS, "id:hbase-outage-*")).as("indexed in Solr while HBase is down")
+                                .isGreaterThan(solrAtStop + 500);
+                    });
+        } finally {
+            stack.start(Service.HBASE);
+        }
         run.driver.finish();
         reconcile(run);
     }
@@ -320,19 +326,22 @@ class PipelineEndToEndIT {
     @Test
     @Order(6)
     void solrStoppedForAWhile() throws Exception {
-        Run run = Run.start("solr-outage", 5000);
+        Run run = Run.start("solr-outage", OUTAGE_RUN);
         run.awaitAccepted(1000);
         long failuresBefore = tier2Sum("SINK.solr_events", "ConnectionFailedCount") + tier2Sum("SINK.solr_events", "SolrRetryCount");
         stack.stop(Service.SOLR);
-        int acceptedAtStop = run.driver.accepted();
-        // Solr stays down while traffic flows, until the sinks have met the outage.
-        await("the Solr sinks retrying while ingest goes on").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> {
-                    assertThat(tier2Sum("SINK.solr_events", "ConnectionFailedCount") + tier2Sum("SINK.solr_events", "SolrRetryCount"))
-                            .as("the Solr sinks met the outage and retried").isGreaterThan(failuresBefore);
-                    assertThat(run.driver.accepted()).as("accepted while Solr is down").isGreaterThan(acceptedAtStop + 1000);
-                });
-        stack.start(Service.SOLR);
+        try {
+            int acceptedAtStop = run.driver.accepted();
+            // Solr stays down while traffic flows, until the sinks have met the outage.
+            await("the Solr sinks retrying while ingest goes on").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        assertThat(tier2Sum("SINK.solr_events", "ConnectionFailedCount") + tier2Sum("SINK.solr_events", "SolrRetryCount"))
+                                .as("the Solr sinks met the outage and retried").isGreaterThan(failuresBefore);
+                        assertThat(run.driver.accepted()).as("accepted while Solr is down").isGreaterThan(acceptedAtStop + 1000);
+                    });
+        } finally {
+            stack.start(Service.SOLR);
+        }
         run.driver.finish();
         assertThat(tier2Sum("SINK.solr_events", "DocumentRejectedCount")).as("an unavailable Solr never dead-letters").isZero();
         reconcile(run);
@@ -341,13 +350,16 @@ class PipelineEndToEndIT {
     @Test
     @Order(7)
     void theKafkaBrokerRestarted() throws Exception {
-        Run run = Run.start("kafka-restart", 5000);
+        Run run = Run.start("kafka-restart", OUTAGE_RUN);
         run.awaitAccepted(1000);
         stack.stop(Service.KAFKA);
-        // Kafka stays down until the HTTP source has held a request for 5 s.
-        await("a request held while Kafka is down").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> run.driver.inFlightMillis() > 5_000);
-        stack.start(Service.KAFKA);
+        try {
+            // Kafka stays down until the HTTP source has held a request for 5 s.
+            await("a request held while Kafka is down").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> run.driver.inFlightMillis() > 5_000);
+        } finally {
+            stack.start(Service.KAFKA);
+        }
         run.driver.finish();
         // The channel's producer holds a put while the broker is away (up to delivery.timeout.ms,
         // then the source answers 503 and the client resends): requests waited, none was lost.
