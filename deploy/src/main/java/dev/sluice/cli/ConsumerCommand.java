@@ -1,9 +1,12 @@
 package dev.sluice.cli;
 
+import dev.sluice.consumer.ConsumerAcls;
 import dev.sluice.consumer.ConsumerMain;
 import dev.sluice.consumer.ConsumerSettings;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.StackEndpoints;
+import dev.sluice.stack.security.StackSecurity;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -12,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "consumer", mixinStandardHelpOptions = true,
         description = "Run the partitioned enrichment and alerting consumer, here or on YARN.",
         subcommands = {ConsumerCommand.Run.class, ConsumerCommand.Submit.class, ConsumerCommand.Scale.class,
-                ConsumerCommand.Status.class, ConsumerCommand.Stop.class})
+                ConsumerCommand.Status.class, ConsumerCommand.Stop.class, ConsumerCommand.Acls.class})
 final class ConsumerCommand {
 
     /** Settings shared by run and submit: a file, overrides, and the stack's endpoints as defaults. */
@@ -53,6 +57,10 @@ final class ConsumerCommand {
             }
             if (!settings.containsKey("hbase.zookeeper.quorum")) {
                 endpoints.hbaseSettings().forEach(settings::putIfAbsent);
+            }
+            if (settings.keySet().stream().noneMatch(k -> k.startsWith("kafka.common.security.") || k.startsWith("kafka.common.sasl."))) {
+                // The consumer's own Kafka user on a secured stack (or --kafka-config): as kafka.common.* settings.
+                endpoints.kafkaClientConfig(StackSecurity.KAFKA_APP).forEach((k, v) -> settings.putIfAbsent("kafka.common." + k, String.valueOf(v)));
             }
             return settings;
         }
@@ -82,6 +90,53 @@ final class ConsumerCommand {
                 return 2;
             }
             return ConsumerMain.run(parsed);
+        }
+    }
+
+    @Command(name = "acls", mixinStandardHelpOptions = true,
+            description = {"The Kafka ACLs the consumer of these settings needs, and no more (see docs/security.md).",
+                    "Prints them; with --apply, grants them as the operator (--kafka-config, else the secured stack's admin)."})
+    static final class Acls implements Callable<Integer> {
+        @Mixin
+        SettingsOptions settings;
+
+        @Option(names = "--principal", paramLabel = "PRINCIPAL", defaultValue = "User:" + StackSecurity.KAFKA_APP,
+                description = "The consumer's Kafka principal (default: ${DEFAULT-VALUE}).")
+        String principal;
+
+        @Option(names = "--apply", description = "Create the ACLs in Kafka.")
+        boolean apply;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> values = new LinkedHashMap<>(ConsumerSettings.read(settings.config));
+            values.putAll(settings.overrides);
+            values.putIfAbsent(ConsumerSettings.BOOTSTRAP_SERVERS, "unused");
+            values.putIfAbsent("hbase.zookeeper.quorum", "unused");
+            ConsumerSettings parsed;
+            try {
+                parsed = ConsumerSettings.from(values);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            List<ConsumerAcls.Right> rights = ConsumerAcls.required(parsed);
+            out.println("ACLs for " + principal + " (group " + parsed.groupId() + ", " + parsed.guarantee().name().toLowerCase(java.util.Locale.ROOT) + "):");
+            for (ConsumerAcls.Right right : rights) {
+                out.println("  ALLOW " + right);
+            }
+            if (apply) {
+                try (Admin admin = Admin.create(settings.endpoints.kafkaClient(Map.of()))) {
+                    admin.createAcls(rights.stream().map(r -> r.binding(principal)).toList()).all().get(60, TimeUnit.SECONDS);
+                }
+                out.println("Granted " + rights.size() + " ACL(s).");
+            }
+            out.flush();
+            return 0;
         }
     }
 

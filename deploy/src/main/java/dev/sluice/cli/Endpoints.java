@@ -1,5 +1,9 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.security.KafkaClientSecurity;
+import dev.sluice.common.security.Secrets;
+import dev.sluice.common.security.SettingsFile;
+import dev.sluice.common.security.SolrClientSecurity;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.StackEndpoints;
 import dev.sluice.stack.StackException;
@@ -12,7 +16,8 @@ import java.util.Optional;
 /**
  * Where a command finds Kafka, HBase and Solr: an explicit option, else the environment
  * ({@code SLUICE_KAFKA_BOOTSTRAP}, {@code SLUICE_ZOOKEEPER}, {@code SLUICE_SOLR_URL}, as {@code sluice stack env} prints
- * them), else the local stack's endpoints file.
+ * them), else the local stack's endpoints file. The same for how to connect securely: {@code --kafka-config}
+ * and {@code --solr-config}, else the secured local stack's client settings.
  */
 final class Endpoints {
 
@@ -28,6 +33,17 @@ final class Endpoints {
     @Option(names = "--work-dir", paramLabel = "DIR", description = "The local stack's work directory (default: $SLUICE_STACK_DIR, else .sluice/stack).")
     Path workDir;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client settings (security.protocol, sasl.*, ssl.*), as Kafka's --command-config; keep secrets out of it"
+                    + " with config providers, e.g. ${dir:/etc/sluice/secrets:kafka.password} (default: $SLUICE_KAFKA_CONFIG, else the"
+                    + " secured local stack's admin settings).")
+    Path kafkaConfig;
+
+    @Option(names = "--solr-config", paramLabel = "FILE",
+            description = "Solr client settings: auth.username, auth.password=file:PATH|env:NAME, ssl.truststore.location/.password/.type"
+                    + " (default: $SLUICE_SOLR_CONFIG, else the secured local stack's).")
+    Path solrConfig;
+
     String kafkaBootstrap() {
         return first(kafkaBootstrap, System.getenv("SLUICE_KAFKA_BOOTSTRAP"))
                 .orElseGet(() -> stack().kafkaBootstrapServers());
@@ -42,6 +58,47 @@ final class Endpoints {
     java.util.List<String> solrUrls() {
         String urls = first(solrUrl, System.getenv("SLUICE_SOLR_URL")).orElseGet(() -> stack().solrUrl());
         return java.util.Arrays.stream(urls.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+    }
+
+    /**
+     * Kafka client settings for a command acting as {@code user} on the local stack (the stack's file
+     * for that user when it is secured), or as given by {@code --kafka-config} / $SLUICE_KAFKA_CONFIG.
+     * The stores it names are opened now: a bad one fails naming its setting.
+     */
+    Map<String, Object> kafkaClientConfig(String user) {
+        Optional<Path> file = first(kafkaConfig == null ? null : kafkaConfig.toString(), System.getenv("SLUICE_KAFKA_CONFIG")).map(Path::of);
+        if (file.isEmpty() && first(kafkaBootstrap, System.getenv("SLUICE_KAFKA_BOOTSTRAP")).isEmpty()) {
+            file = stack().kafkaClientConfig(user);
+        }
+        if (file.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> config = new java.util.LinkedHashMap<>(SettingsFile.read(file.get(), "--kafka-config"));
+        KafkaClientSecurity.check(config, file.get() + ": ");
+        return config;
+    }
+
+    /** Kafka client settings for an operator command: the admin user on a secured local stack. */
+    Map<String, Object> kafkaClientConfig() {
+        return kafkaClientConfig("admin");
+    }
+
+    /** Admin (or other client) settings: the client security settings plus the bootstrap servers. */
+    Map<String, Object> kafkaClient(Map<String, Object> more) {
+        Map<String, Object> config = new java.util.LinkedHashMap<>(kafkaClientConfig());
+        config.put("bootstrap.servers", kafkaBootstrap());
+        config.putAll(more);
+        return config;
+    }
+
+    /** How to authenticate to Solr and whom to trust: --solr-config, $SLUICE_SOLR_CONFIG, the secured local stack, or nothing. */
+    SolrClientSecurity solrSecurity() {
+        Optional<Path> file = first(solrConfig == null ? null : solrConfig.toString(), System.getenv("SLUICE_SOLR_CONFIG")).map(Path::of);
+        if (file.isEmpty() && first(solrUrl, System.getenv("SLUICE_SOLR_URL")).isEmpty()) {
+            file = stack().solrClientConfig();
+        }
+        return file.map(f -> SolrClientSecurity.from(SettingsFile.read(f, "--solr-config"), f + ": ", Secrets.fromProcess()))
+                .orElse(SolrClientSecurity.NONE);
     }
 
     StackEndpoints stack() {

@@ -1,9 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.security.KafkaClientSecurity;
+import dev.sluice.common.security.SettingsFile;
+import dev.sluice.flumeconf.FlumeSecurity;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.ProcessMemory;
 import dev.sluice.stack.StackEndpoints;
 import dev.sluice.stack.StackException;
+import dev.sluice.stack.security.StackSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -96,6 +100,14 @@ final class FlumeCommand {
         @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the agent to start (default: ${DEFAULT-VALUE}).")
         int timeoutSeconds;
 
+        @Option(names = "--kafka-config", paramLabel = "FILE",
+                description = "Kafka client security settings added to every Kafka channel, source and sink (default: the secured stack's 'flume' user).")
+        Path kafkaConfig;
+
+        @Option(names = "--solr-config", paramLabel = "FILE",
+                description = "Solr client settings added to every Sluice Solr sink (default: the secured stack's).")
+        Path solrConfig;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -127,6 +139,8 @@ final class FlumeCommand {
             env.put("SLUICE_AGENT_ID", id);
             env.putAll(environment);
 
+            Path effective = secured(workDir, dir);
+
             List<Path> classpath = new ArrayList<>(LocalStack.roleClasspath("flume"));
             classpath.add(pluginJar());
             // The classpath goes into an argument file: with it on the command line, the JDK cannot read
@@ -138,7 +152,7 @@ final class FlumeCommand {
                     "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + id, "-Xmx" + heap,
                     "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
                     "-DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties", "@" + argFile,
-                    "org.apache.flume.node.Application", "-f", config.toAbsolutePath().toString(), "-n", name, "--no-reload-conf"));
+                    "org.apache.flume.node.Application", "-f", effective.toAbsolutePath().toString(), "-n", name, "--no-reload-conf"));
             ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -171,6 +185,26 @@ final class FlumeCommand {
             }
             out.printf(Locale.ROOT, "Agent %s running: pid %d, metrics %s, log %s%n", id, process.pid(), metricsUrl(metricsPort), log);
             return 0;
+        }
+
+        /**
+         * The configuration the agent runs: the given file, plus the secure-connection settings when
+         * --kafka-config/--solr-config are given or the stack is secured (written to the agent's directory).
+         */
+        private Path secured(Path workDir, Path dir) throws IOException {
+            Optional<StackEndpoints> stack = StackEndpoints.read(workDir);
+            Optional<Path> kafka = Optional.ofNullable(kafkaConfig).or(() -> stack.flatMap(s -> s.kafkaClientConfig(StackSecurity.KAFKA_FLUME)));
+            Optional<Path> solr = Optional.ofNullable(solrConfig).or(() -> stack.flatMap(StackEndpoints::solrClientConfig));
+            if (kafka.isEmpty() && solr.isEmpty()) {
+                return config;
+            }
+            Map<String, String> kafkaSettings = kafka.map(f -> SettingsFile.read(f, "--kafka-config")).orElse(Map.of());
+            Map<String, String> solrSettings = solr.map(f -> SettingsFile.read(f, "--solr-config")).orElse(Map.of());
+            KafkaClientSecurity.check(kafkaSettings, kafka.map(f -> f + ": ").orElse(""));
+            Path effective = dir.resolve("agent.properties");
+            Files.writeString(effective, FlumeSecurity.secure(Files.readString(config, StandardCharsets.UTF_8), name, kafkaSettings, solrSettings),
+                    StandardCharsets.UTF_8);
+            return effective;
         }
     }
 

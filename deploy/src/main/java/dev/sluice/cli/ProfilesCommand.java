@@ -27,7 +27,6 @@ import org.apache.hadoop.hbase.client.BufferedMutatorParams;
 import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.io.compress.Compression;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -113,7 +112,7 @@ final class ProfilesCommand {
                         buckets, regions, algorithm)));
             }
             try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
-                    Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+                    endpoints.kafkaClient(Map.of()))) {
                 ProfileUpdates.ensureTopic(kafka, tables.updatesTopic, updatePartitions);
                 out.println("topic " + tables.updatesTopic + ": ready (compacted, " + updatePartitions + " partitions if created now)");
             }
@@ -178,7 +177,8 @@ final class ProfilesCommand {
                 ProfileStore store = ProfileStore.open(connection, TableName.valueOf(tables.table), null);
                 // Route updates with the bucket count the table was written with.
                 ProfileUpdates publisher = noPublish ? null
-                        : ProfileUpdates.create(endpoints.kafkaBootstrap(), tables.updatesTopic, store.buckets(), Map.of());
+                        : ProfileUpdates.create(endpoints.kafkaBootstrap(), tables.updatesTopic, store.buckets(),
+                                endpoints.kafkaClientConfig());
                 rejects.write("line\treason\tcontent\n");
                 try (BufferedMutator mutator = connection.getBufferedMutator(new BufferedMutatorParams(store.tableName())
                         .writeBufferSize(8L << 20))) {

@@ -219,7 +219,7 @@ final class ReplayCommand {
             TopicCopy.Result result;
             try (ProgressBar bar = noProgress || inRange == 0 ? null : new ProgressBarBuilder().setTaskName(dryRun ? "Scanning" : "Copying")
                     .setInitialMax(inRange).setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250).build()) {
-                result = TopicCopy.copy(endpoints.kafkaBootstrap(), admin, from, to, fromTime, toTime, filter, dropHeaders,
+                result = TopicCopy.copy(endpoints.kafkaClient(Map.of()), admin, from, to, fromTime, toTime, filter, dropHeaders,
                         scanned -> {
                             if (bar != null) {
                                 bar.stepTo(scanned);
@@ -234,8 +234,7 @@ final class ReplayCommand {
     }
 
     private static Admin admin(Endpoints endpoints) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+        return Admin.create(endpoints.kafkaClient(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)));
     }
 
     private static Instant instant(String text, String option) {

@@ -49,7 +49,7 @@ final class SolrCommand {
                 throw new IllegalArgumentException("--shards and --replicas must be at least 1");
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (CloudSolrClient client = SolrClients.cloud(endpoints.solrUrls(), REQUEST_TIMEOUT_MS)) {
+            try (CloudSolrClient client = SolrClients.cloud(endpoints.solrUrls(), REQUEST_TIMEOUT_MS, endpoints.solrSecurity())) {
                 for (SolrCollections.Result result : SolrCollections.init(client, collections, shards, replicas)) {
                     out.printf(Locale.ROOT, "collection %s: %s (configset %s)%n", result.collection(),
                             result.outcome().name().toLowerCase(Locale.ROOT), SolrCollections.CONFIGSET);
@@ -74,7 +74,7 @@ final class SolrCommand {
 
         @Override
         public Integer call() throws IOException, SolrServerException {
-            try (CloudSolrClient client = SolrClients.cloud(endpoints.solrUrls(), REQUEST_TIMEOUT_MS)) {
+            try (CloudSolrClient client = SolrClients.cloud(endpoints.solrUrls(), REQUEST_TIMEOUT_MS, endpoints.solrSecurity())) {
                 long found = client.query(collection, new SolrQuery(query).setRows(0)).getResults().getNumFound();
                 spec.commandLine().getOut().println(found);
             }

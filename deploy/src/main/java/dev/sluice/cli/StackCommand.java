@@ -58,12 +58,18 @@ final class StackCommand {
                 description = "How long each service may take to become ready (default: ${DEFAULT-VALUE}).")
         int timeoutSeconds;
 
+        @Option(names = "--secure",
+                description = {"Secured mode: Kafka on SASL_SSL with SCRAM-SHA-512 users (admin, sluice, flume) and ACLs enforced,"
+                        + " Solr on HTTPS with basic authentication; a local CA, key stores and passwords are generated under"
+                        + " <work-dir>/security, client settings in <work-dir>/client-conf (see docs/security.md)."})
+        boolean secure;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Path workDir = parent.workDir();
             LocalStack.Builder builder = LocalStack.builder().workDir(workDir).services(parseServices(services))
-                    .startTimeout(Duration.ofSeconds(timeoutSeconds)).listener(new ConsoleListener(out));
+                    .startTimeout(Duration.ofSeconds(timeoutSeconds)).listener(new ConsoleListener(out)).secure(secure);
             if (ports != null) {
                 ports.forEach((service, port) -> builder.port(Service.fromId(service), port));
             }

@@ -137,7 +137,9 @@ final class ComponentTypes {
         add(Kind.SINK, null, "dev.sluice.solr.SolrSink", Set.of("solrUrls", "collection"),
                 Set.of("solrUrls", "collection", "format", "batchSize", "commitWithinMs", "retry.initialBackoffMs", "retry.maxBackoffMs",
                         "retry.deadlineMs", "requestTimeoutMs", "maxFieldBytes", "maxRecordBytes", "onRejected", "dlq.topic",
-                        "dlq.bootstrap.servers", "dlq.producer.*"));
+                        "dlq.bootstrap.servers", "dlq.producer.*", "auth.username", "auth.password", "ssl.truststore.location",
+                        "ssl.truststore.password", "ssl.truststore.type", "ssl.keystore.location", "ssl.keystore.password",
+                        "ssl.keystore.type"));
 
         // ---- interceptors (Sluice's; Flume's own by alias) ----
         add(Kind.INTERCEPTOR, null, "dev.sluice.interceptors.ValidateInterceptor$Builder", Set.of(),

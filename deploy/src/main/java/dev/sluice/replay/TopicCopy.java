@@ -60,20 +60,22 @@ public final class TopicCopy {
     /**
      * Copies the records of {@code [from, to)} that the filter passes.
      *
+     * @param client Kafka client settings: bootstrap servers and security
      * @param dropHeaders header names not to carry over (e.g. a re-drive drops the error headers)
      * @param progress called with the records scanned so far
      */
-    public static Result copy(String bootstrap, Admin admin, String fromTopic, String toTopic, Instant from, Instant to,
+    public static Result copy(Map<String, Object> client, Admin admin, String fromTopic, String toTopic, Instant from, Instant to,
                               Filter filter, Predicate<String> dropHeaders, LongConsumer progress, boolean dryRun) throws Exception {
         OffsetReset.partitions(admin, toTopic); // fails clearly if the target topic does not exist
         Map<TopicPartition, long[]> ranges = ranges(admin, fromTopic, from, to);
         long scanned = 0;
         long copied = 0;
         Map<String, Long> skipped = new java.util.TreeMap<>();
-        Map<String, Object> consumerConfig = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 10);
+        Map<String, Object> consumerConfig = new HashMap<>(client);
+        consumerConfig.putAll(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));
+        Map<String, Object> producerConfig = new HashMap<>(client);
+        producerConfig.putAll(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 10));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<byte[], byte[]> producer = dryRun ? null
                      : new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {

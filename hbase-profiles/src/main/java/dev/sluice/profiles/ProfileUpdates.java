@@ -67,8 +67,20 @@ public final class ProfileUpdates implements AutoCloseable {
         return new ProfileUpdates(new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()), topic);
     }
 
-    /** Creates the compacted topic if it does not exist. */
+    /** Creates the compacted topic if it does not exist (looked up first: creating needs rights that reading does not). */
     public static void ensureTopic(Admin admin, String topic, int partitions) throws IOException {
+        try {
+            if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
+                return;
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("cannot list topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while listing topics", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("timed out listing topics", e);
+        }
         NewTopic newTopic = new NewTopic(topic, partitions, (short) 1).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));

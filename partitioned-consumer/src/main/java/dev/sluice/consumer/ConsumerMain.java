@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs one consumer instance in the foreground until SIGTERM/SIGINT:
  * {@code ConsumerMain [settings.properties] [key=value ...]}. Used by {@code sluice consumer run}
- * and by the YARN containers. Exit codes: 0 stopped, 2 bad settings, 1 failure.
+ * and by the YARN containers. Exit codes: 0 stopped, 2 bad settings, 3 a Kafka permission missing (the
+ * message names it), 1 other failure.
  */
 public final class ConsumerMain {
 
@@ -39,6 +40,9 @@ public final class ConsumerMain {
         System.exit(run(settings));
     }
 
+    /** Exit code when Kafka refuses a right the consumer needs. */
+    public static final int EXIT_NOT_AUTHORIZED = 3;
+
     /** How long a restarted instance waits for its previous incarnation's static membership to expire. */
     private static final long UNRELEASED_ID_WAIT_MILLIS = 120_000;
 
@@ -49,6 +53,9 @@ public final class ConsumerMain {
             PartitionedConsumer consumer;
             try {
                 consumer = PartitionedConsumer.start(settings);
+            } catch (MissingPermissionException e) {
+                System.err.println("cannot start: " + e.getMessage());
+                return EXIT_NOT_AUTHORIZED;
             } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("cannot start: " + e.getMessage());
                 return 2;
@@ -78,6 +85,9 @@ public final class ConsumerMain {
                 }
                 System.err.println("instance id " + settings.displayName()
                         + " is still held by its previous process; retrying until its session expires");
+            } catch (MissingPermissionException e) {
+                System.err.println("consumer stopped: " + e.getMessage());
+                return EXIT_NOT_AUTHORIZED;
             } catch (RuntimeException e) {
                 System.err.println("consumer failed: " + e);
                 return 1;

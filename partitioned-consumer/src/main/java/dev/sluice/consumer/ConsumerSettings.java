@@ -1,5 +1,7 @@
 package dev.sluice.consumer;
 
+import dev.sluice.common.security.Redaction;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -156,6 +158,16 @@ public record ConsumerSettings(
             throw new IllegalArgumentException("bad consumer settings:\n  - " + String.join("\n  - ", problems));
         }
         return settings;
+    }
+
+    /** Every setting, secrets redacted: safe to log or print. */
+    @Override
+    public String toString() {
+        return "ConsumerSettings[bootstrapServers=" + bootstrapServers + ", hbase=" + Redaction.redact(hbase) + ", groupId=" + groupId
+                + ", instanceId=" + instanceId.orElse("-") + ", topics=" + topics + ", profilesTable=" + profilesTable
+                + ", guarantee=" + guarantee + ", unknownProfile=" + unknownProfile + ", rulesFile=" + rulesFile.orElse(null)
+                + ", kafkaCommon=" + Redaction.redact(kafkaCommon) + ", kafkaConsumer=" + Redaction.redact(kafkaConsumer)
+                + ", kafkaProducer=" + Redaction.redact(kafkaProducer) + "]";
     }
 
     /** The name this instance reports itself by: its instance id, or the group for a dynamic member. */

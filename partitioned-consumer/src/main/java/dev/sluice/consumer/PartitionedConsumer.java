@@ -7,6 +7,7 @@ import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.security.KafkaClientSecurity;
 import dev.sluice.profiles.Profile;
 import dev.sluice.profiles.ProfileStore;
 import dev.sluice.profiles.ProfileUpdates;
@@ -132,6 +133,9 @@ public final class PartitionedConsumer implements AutoCloseable {
         this.exactlyOnce = settings.guarantee() == ConsumerSettings.Guarantee.EXACTLY_ONCE;
         this.rules = settings.rulesFile().isPresent() ? loadRulesOrFail(settings.rulesFile().get()) : RuleSet.empty();
         this.rulesModified = lastModified(settings.rulesFile());
+        // Key and trust stores are opened now: a missing one, a wrong password or an expired certificate
+        // fails here naming its setting, not later as a TLS handshake error.
+        KafkaClientSecurity.check(common(), "kafka.common.");
 
         Configuration conf = HBaseConfiguration.create();
         settings.hbase().forEach(conf::set);
@@ -159,6 +163,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             this.deadLetters = new DeadLetters(settings.topics().dlq(), dlqPartitions, settings.displayName());
         } catch (ExecutionException | InterruptedException | java.util.concurrent.TimeoutException e) {
             hbase.close();
+            MissingPermissionException.rethrowIfUnauthorized(e, settings);
             throw new IOException("cannot reach Kafka at " + settings.bootstrapServers() + ": " + e.getMessage(), e);
         }
         if (!buckets.isAlignedWith(inputPartitions)) {
@@ -170,7 +175,12 @@ public final class PartitionedConsumer implements AutoCloseable {
         this.updates = new KafkaConsumer<>(plainConsumerConfig("updates"), new StringDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
         if (exactlyOnce) {
-            producer.initTransactions();
+            try {
+                producer.initTransactions();
+            } catch (KafkaException e) {
+                MissingPermissionException.rethrowIfUnauthorized(e, settings);
+                throw e;
+            }
         }
         this.loaders = Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "partition-load");
@@ -216,6 +226,9 @@ public final class PartitionedConsumer implements AutoCloseable {
             }
         } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
             LOG.error("{} was fenced by a newer instance with the same id; stopping: {}", settings.displayName(), e.toString());
+            throw e;
+        } catch (RuntimeException e) {
+            MissingPermissionException.rethrowIfUnauthorized(e, settings);
             throw e;
         } finally {
             stopped = true;
@@ -267,6 +280,8 @@ public final class PartitionedConsumer implements AutoCloseable {
         } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
             throw e;
         } catch (KafkaException e) {
+            // A missing ACL is not transient: rewinding would repeat the batch forever.
+            MissingPermissionException.rethrowIfUnauthorized(e, settings);
             LOG.warn("batch of {} records from {} failed after {} ms, rewinding to the last commit: {}", records.count(),
                     records.partitions(), System.currentTimeMillis() - batchStart, e.toString());
             metrics.transactionsAborted.increment();
@@ -720,8 +735,12 @@ public final class PartitionedConsumer implements AutoCloseable {
         }
     }
 
+    /** Creates the topic unless it exists: looked up first, so a consumer without CREATE rights runs on existing topics. */
     private static void ensureTopic(Admin admin, String topic, int partitions, boolean compacted)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+            return;
+        }
         NewTopic newTopic = new NewTopic(topic, partitions, (short) 1);
         if (compacted) {
             newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));

@@ -65,7 +65,7 @@ public class SolrSink extends AbstractSink implements Configurable, BatchSizeSup
 
     @Override
     public synchronized void start() {
-        client = SolrClients.cloud(settings.solrUrls(), settings.requestTimeoutMs());
+        client = SolrClients.cloud(settings.solrUrls(), settings.requestTimeoutMs(), settings.security());
         indexer = new SolrIndexer(client, settings.collection(), settings.commitWithinMs(), settings.initialBackoffMs(),
                 settings.maxBackoffMs(), settings.deadlineMs(), counter::incrementRetries);
         if (settings.onRejected() == SolrSinkSettings.OnRejected.DLQ) {

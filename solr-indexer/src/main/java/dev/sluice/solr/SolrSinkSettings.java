@@ -1,5 +1,9 @@
 package dev.sluice.solr;
 
+import dev.sluice.common.security.KafkaClientSecurity;
+import dev.sluice.common.security.Redaction;
+import dev.sluice.common.security.Secrets;
+import dev.sluice.common.security.SolrClientSecurity;
 import org.apache.flume.Context;
 import org.apache.flume.conf.ConfigurationException;
 
@@ -33,12 +37,24 @@ import java.util.TreeSet;
  * agent.sinks.solr.dlq.topic = events.dlq
  * agent.sinks.solr.dlq.bootstrap.servers = 127.0.0.1:9092
  * agent.sinks.solr.dlq.producer.linger.ms = 5        # any Kafka producer setting
+ * # A secured Solr: basic authentication and the CA to trust; secrets only as file:PATH or env:NAME
+ * agent.sinks.solr.auth.username = sluice
+ * agent.sinks.solr.auth.password = file:/etc/sluice/secrets/solr.password
+ * agent.sinks.solr.ssl.truststore.location = /etc/sluice/truststore.p12
+ * agent.sinks.solr.ssl.truststore.password = env:SLUICE_TRUSTSTORE_PASSWORD
  * </pre>
  */
 public record SolrSinkSettings(List<String> solrUrls, String collection, DocumentMapper.Format format, int batchSize,
                                int commitWithinMs, long initialBackoffMs, long maxBackoffMs, long deadlineMs,
                                int requestTimeoutMs, int maxFieldBytes, int maxRecordBytes, OnRejected onRejected,
-                               String dlqTopic, Map<String, String> dlqProducer) {
+                               String dlqTopic, Map<String, String> dlqProducer, SolrClientSecurity security) {
+
+    @Override
+    public String toString() {
+        return "SolrSinkSettings[urls=" + solrUrls + ", collection=" + collection + ", format=" + format + ", batchSize=" + batchSize
+                + ", onRejected=" + onRejected + ", dlqTopic=" + dlqTopic + ", dlqProducer=" + Redaction.redact(dlqProducer)
+                + ", security=" + security + "]";
+    }
 
     /** What to do with a record that cannot be indexed. */
     public enum OnRejected { DLQ, FAIL }
@@ -73,7 +89,8 @@ public record SolrSinkSettings(List<String> solrUrls, String collection, Documen
         Problems problems = new Problems(sinkName);
         Map<String, String> all = context.getParameters();
         for (String key : new TreeSet<>(all.keySet())) {
-            if (!KEYS.contains(key) && !FLUME_KEYS.contains(key) && !key.startsWith(DLQ_PRODUCER_PREFIX)) {
+            if (!KEYS.contains(key) && !FLUME_KEYS.contains(key) && !SolrClientSecurity.KEYS.contains(key)
+                    && !key.startsWith(DLQ_PRODUCER_PREFIX)) {
                 String near = nearest(key);
                 problems.add(key, "unknown key" + (near == null ? "" : " (did you mean '" + near + "'?)"));
             }
@@ -122,8 +139,18 @@ public record SolrSinkSettings(List<String> solrUrls, String collection, Documen
         }
         producer.put("bootstrap.servers", bootstrap);
         problems.throwIfAny();
+        SolrClientSecurity security;
+        try {
+            // Stores are opened and secrets read now, so a bad one stops the agent at start naming its key.
+            security = SolrClientSecurity.from(all, "", Secrets.fromProcess());
+            if (onRejected == OnRejected.DLQ) {
+                KafkaClientSecurity.check(producer, DLQ_PRODUCER_PREFIX);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("Solr sink '" + sinkName + "' is misconfigured: " + e.getMessage());
+        }
         return new SolrSinkSettings(urls, collection, format, batchSize, commitWithin, initialBackoff, maxBackoff, deadline,
-                requestTimeout, maxFieldBytes, maxRecordBytes, onRejected, dlqTopic, Map.copyOf(producer));
+                requestTimeout, maxFieldBytes, maxRecordBytes, onRejected, dlqTopic, Map.copyOf(producer), security);
     }
 
     private static <E extends Enum<E>> E enumValue(Problems problems, Map<String, String> all, String key, Class<E> type, E fallback) {

@@ -14,6 +14,8 @@ import dev.sluice.stack.internal.SiteXml;
 import dev.sluice.stack.internal.SolrDefinition;
 import dev.sluice.stack.internal.YarnDefinition;
 import dev.sluice.stack.internal.ZooKeeperDefinition;
+import dev.sluice.stack.security.KerberosSettings;
+import dev.sluice.stack.security.StackSecurity;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,10 +78,13 @@ public final class LocalStack implements AutoCloseable {
     private final Duration startTimeout;
     private final Duration stopGrace;
     private final StackListener listener;
+    private final boolean secure;
+    private final Optional<KerberosSettings> kerberos;
     private final Map<Service, Duration> startupTimes = new EnumMap<>(Service.class);
     /** The ports and endpoints of the last {@link #start()} by this object: {@link #start(Service)} reuses them. */
     private Map<Service, Map<String, Integer>> startedPorts;
     private Map<String, String> startedEndpoints;
+    private Optional<StackSecurity> startedSecurity = Optional.empty();
     private Thread shutdownHook;
 
     private LocalStack(Builder builder) {
@@ -90,6 +95,8 @@ public final class LocalStack implements AutoCloseable {
         this.startTimeout = builder.startTimeout;
         this.stopGrace = builder.stopGrace;
         this.listener = builder.listener;
+        this.secure = builder.secure || builder.kerberos != null;
+        this.kerberos = Optional.ofNullable(builder.kerberos);
         if (builder.stopOnExit) {
             shutdownHook = new Thread(this::stop, "local-stack-stop-on-exit");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -171,12 +178,14 @@ public final class LocalStack implements AutoCloseable {
 
         Ports ports = new Ports();
         Map<Service, Map<String, Integer>> assigned = assignPorts(ports);
+        Optional<StackSecurity> security = secure ? Optional.of(StackSecurity.generate(workDir, kerberos)) : Optional.empty();
         Map<String, String> endpoints = new LinkedHashMap<>();
         for (Service service : services) {
-            endpoints.putAll(DEFINITIONS.get(service).endpoints(assigned.get(service), endpoints));
+            endpoints.putAll(DEFINITIONS.get(service).endpoints(assigned.get(service), endpoints, security));
         }
         endpoints.put(StackEndpoints.SERVICES, String.join(",", services.stream().map(Service::id).toList()));
         endpoints.put(StackEndpoints.CLIENT_CONF_DIR, workDir.resolve("client-conf").toString());
+        security.ifPresent(s -> endpoints.putAll(securityEndpoints(s)));
 
         startupTimes.clear();
         ExecutorService executor = Executors.newFixedThreadPool(services.size(), r -> {
@@ -190,7 +199,7 @@ public final class LocalStack implements AutoCloseable {
                 CompletableFuture<?>[] dependencies = service.dependencies().stream().map(started::get)
                         .toArray(CompletableFuture[]::new);
                 started.put(service, CompletableFuture.allOf(dependencies).thenRunAsync(
-                        () -> startService(service, assigned.get(service), endpoints, true), executor));
+                        () -> startService(service, assigned.get(service), endpoints, security, true), executor));
             }
             awaitAll(started);
             writeClientConf(endpoints);
@@ -198,6 +207,7 @@ public final class LocalStack implements AutoCloseable {
             result.write();
             startedPorts = assigned;
             startedEndpoints = endpoints;
+            startedSecurity = security;
             return result;
         } catch (RuntimeException e) {
             stop();
@@ -205,6 +215,23 @@ public final class LocalStack implements AutoCloseable {
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    /** Client configuration files of a secured stack, written now so that readiness checks can use them. */
+    private Map<String, String> securityEndpoints(StackSecurity security) {
+        Map<String, Path> files = security.writeClientConf(workDir.resolve("client-conf"));
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put(StackEndpoints.SECURITY_DIR, security.dir().toString());
+        endpoints.put(StackEndpoints.CA_PEM, security.caPem().toString());
+        if (services.contains(Service.KAFKA)) {
+            endpoints.put(StackEndpoints.KAFKA_CLIENT_CONFIG, files.get("kafka." + StackSecurity.KAFKA_ADMIN).toString());
+            StackSecurity.KAFKA_USERS.stream().filter(user -> !user.equals(StackSecurity.KAFKA_ADMIN)).forEach(user ->
+                    endpoints.put(StackEndpoints.KAFKA_CLIENT_CONFIG + "." + user, files.get("kafka." + user).toString()));
+        }
+        if (services.contains(Service.SOLR)) {
+            endpoints.put(StackEndpoints.SOLR_CLIENT_CONFIG, files.get("solr").toString());
+        }
+        return endpoints;
     }
 
     private void awaitAll(Map<Service, CompletableFuture<Void>> started) {
@@ -271,7 +298,7 @@ public final class LocalStack implements AutoCloseable {
         if (ServiceProcess.find(workDir, service).isPresent()) {
             throw new StackException(service + " is already running in " + workDir);
         }
-        startService(service, startedPorts.get(service), startedEndpoints, false);
+        startService(service, startedPorts.get(service), startedEndpoints, startedSecurity, false);
     }
 
     private void requireStartedHere(Service service) {
@@ -284,7 +311,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Launches one service and waits until it answers; {@code fresh} empties its directory and log first. */
-    private void startService(Service service, Map<String, Integer> ports, Map<String, String> endpoints, boolean fresh) {
+    private void startService(Service service, Map<String, Integer> ports, Map<String, String> endpoints,
+                              Optional<StackSecurity> security, boolean fresh) {
         ServiceDefinition definition = DEFINITIONS.get(service);
         ServiceLayout layout = new ServiceLayout(workDir, service);
         listener.starting(service);
@@ -298,7 +326,7 @@ public final class LocalStack implements AutoCloseable {
             Files.createDirectories(layout.conf());
             Files.createDirectories(layout.data());
             Files.createDirectories(layout.tmp());
-            JvmLaunch launch = definition.prepare(layout, ports, endpoints);
+            JvmLaunch launch = definition.prepare(layout, ports, endpoints, security);
             process = ServiceProcess.launch(layout, javaHome, RoleClasspath.of(service.role()), launch);
         } catch (IOException e) {
             throw new StackException("cannot launch " + service + ": " + e.getMessage() + "; see " + layout.log(), e);
@@ -553,6 +581,8 @@ public final class LocalStack implements AutoCloseable {
         private Duration stopGrace = Duration.ofSeconds(30);
         private StackListener listener = StackListener.NONE;
         private boolean stopOnExit;
+        private boolean secure;
+        private KerberosSettings kerberos;
 
         private Builder() {
         }
@@ -604,6 +634,22 @@ public final class LocalStack implements AutoCloseable {
         /** Stop the stack when this JVM exits (for tests; {@code sluice stack up} leaves it running). */
         public Builder stopOnExit(boolean stopOnExit) {
             this.stopOnExit = stopOnExit;
+            return this;
+        }
+
+        /**
+         * Secured mode: Kafka on SASL_SSL (SCRAM-SHA-512 users, ACLs enforced) and Solr on HTTPS with
+         * basic authentication, with a CA, stores and secrets generated under {@code <workDir>/security}
+         * and client settings in {@code client-conf/} (see {@link StackSecurity}).
+         */
+        public Builder secure(boolean secure) {
+            this.secure = secure;
+            return this;
+        }
+
+        /** Secured mode with Kerberos (GSSAPI) enabled on Kafka's listener as well, against the given KDC. */
+        public Builder kerberos(KerberosSettings kerberos) {
+            this.kerberos = kerberos;
             return this;
         }
 

@@ -43,6 +43,14 @@ public final class StackEndpoints {
     public static final String YARN_RM_SCHEDULER_ADDRESS = "yarn.resourcemanager.scheduler.address";
     public static final String YARN_RM_WEB_URL = "yarn.resourcemanager.webapp.url";
     public static final String CLIENT_CONF_DIR = "client.conf.dir";
+    /** Secured stacks: the directory of the CA, stores and secrets. */
+    public static final String SECURITY_DIR = "security.dir";
+    /** Secured stacks: the CA certificate (PEM), for curl --cacert and the like. */
+    public static final String CA_PEM = "security.ca.pem";
+    /** Secured stacks: Kafka client settings of the admin user; {@code <this>.<user>} for each other user. */
+    public static final String KAFKA_CLIENT_CONFIG = "kafka.client.config";
+    /** Secured stacks: Solr client settings (basic authentication, trust store). */
+    public static final String SOLR_CLIENT_CONFIG = "solr.client.config";
 
     /** Shell variable names for {@link #shellExports()}, in print order. */
     private static final Map<String, String> SHELL_NAMES = shellNames();
@@ -123,6 +131,24 @@ public final class StackEndpoints {
         return value;
     }
 
+    /** Whether the stack runs in secured mode (TLS, authentication, ACLs). */
+    public boolean secure() {
+        return values.containsKey(SECURITY_DIR);
+    }
+
+    /**
+     * The Kafka client settings file for {@code user} ({@code admin}, {@code sluice}, {@code flume}) of a
+     * secured stack; empty for an open one.
+     */
+    public Optional<Path> kafkaClientConfig(String user) {
+        return get(user.equals("admin") ? KAFKA_CLIENT_CONFIG : KAFKA_CLIENT_CONFIG + "." + user).map(Path::of);
+    }
+
+    /** The Solr client settings file of a secured stack; empty for an open one. */
+    public Optional<Path> solrClientConfig() {
+        return get(SOLR_CLIENT_CONFIG).map(Path::of);
+    }
+
     public String kafkaBootstrapServers() {
         return require(KAFKA_BOOTSTRAP);
     }
@@ -197,6 +223,8 @@ public final class StackEndpoints {
         names.put(YARN_RM_ADDRESS, "SLUICE_YARN_RM");
         names.put(YARN_RM_WEB_URL, "SLUICE_YARN_WEB");
         names.put(CLIENT_CONF_DIR, "SLUICE_CONF_DIR");
+        names.put(KAFKA_CLIENT_CONFIG, "SLUICE_KAFKA_CONFIG");
+        names.put(SOLR_CLIENT_CONFIG, "SLUICE_SOLR_CONFIG");
         return Collections.unmodifiableMap(names);
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.stack.internal;
 
 import dev.sluice.stack.Service;
+import dev.sluice.stack.security.StackSecurity;
 import dev.sluice.stack.StackEndpoints;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.ClusterMetrics;
@@ -18,6 +19,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** HBase 2.6: master and region server in one JVM, on the stack's ZooKeeper, rooted in the local file system. */
 public final class HBaseDefinition implements ServiceDefinition {
@@ -46,13 +48,14 @@ public final class HBaseDefinition implements ServiceDefinition {
     }
 
     @Override
-    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream) {
+    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream, Optional<StackSecurity> security) {
         return Map.of(StackEndpoints.HBASE_ZOOKEEPER_QUORUM, upstream.get(StackEndpoints.ZOOKEEPER_CONNECT),
                 StackEndpoints.HBASE_ZNODE_PARENT, ZNODE_PARENT);
     }
 
     @Override
-    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints) throws IOException {
+    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints,
+                             Optional<StackSecurity> security) throws IOException {
         String zk = endpoints.get(StackEndpoints.ZOOKEEPER_CONNECT);
         Map<String, String> site = new LinkedHashMap<>();
         site.put("hbase.cluster.distributed", "false");

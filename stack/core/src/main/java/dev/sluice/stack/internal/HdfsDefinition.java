@@ -2,12 +2,14 @@ package dev.sluice.stack.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.stack.Service;
+import dev.sluice.stack.security.StackSecurity;
 import dev.sluice.stack.StackEndpoints;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** HDFS from Hadoop 3.5: a NameNode and a DataNode in one JVM, replication 1. */
 public final class HdfsDefinition implements ServiceDefinition {
@@ -23,13 +25,14 @@ public final class HdfsDefinition implements ServiceDefinition {
     }
 
     @Override
-    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream) {
+    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream, Optional<StackSecurity> security) {
         return Map.of(StackEndpoints.HDFS_URI, "hdfs://127.0.0.1:" + ports.get("namenode"),
                 StackEndpoints.HDFS_HTTP_URL, "http://127.0.0.1:" + ports.get("namenode-http"));
     }
 
     @Override
-    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints) throws IOException {
+    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints,
+                             Optional<StackSecurity> security) throws IOException {
         Map<String, String> core = new LinkedHashMap<>();
         core.put("fs.defaultFS", endpoints.get(StackEndpoints.HDFS_URI));
         core.put("hadoop.tmp.dir", layout.tmp().toString());

@@ -1,10 +1,12 @@
 package dev.sluice.stack.internal;
 
 import dev.sluice.stack.Service;
+import dev.sluice.stack.security.StackSecurity;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the stack needs to know to run one service: its ports, the endpoints it offers, its
@@ -26,15 +28,18 @@ public interface ServiceDefinition {
      * The endpoints this service offers once it runs on {@code ports}.
      *
      * @param upstream the endpoints of the services it depends on
+     * @param security the material of a secured stack, empty for an open one
      */
-    Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream);
+    Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream, Optional<StackSecurity> security);
 
     /**
      * Writes the service's configuration under {@code layout.conf()} and says how to start it.
      *
      * @param endpoints the endpoints of every service of this stack, including this one
+     * @param security the material of a secured stack, empty for an open one
      */
-    JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints) throws IOException;
+    JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints,
+                      Optional<StackSecurity> security) throws IOException;
 
     /**
      * One readiness check: a real client round trip. Returns normally when the service is ready

@@ -2,6 +2,7 @@ package dev.sluice.stack.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.stack.Service;
+import dev.sluice.stack.security.StackSecurity;
 import dev.sluice.stack.StackEndpoints;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** YARN from Hadoop 3.5: a ResourceManager and a NodeManager in one JVM, launching real containers. */
 public final class YarnDefinition implements ServiceDefinition {
@@ -24,7 +26,7 @@ public final class YarnDefinition implements ServiceDefinition {
     }
 
     @Override
-    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream) {
+    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream, Optional<StackSecurity> security) {
         return Map.of(StackEndpoints.YARN_RM_ADDRESS, "127.0.0.1:" + ports.get("rm"),
                 StackEndpoints.YARN_RM_SCHEDULER_ADDRESS, "127.0.0.1:" + ports.get("rm-scheduler"),
                 StackEndpoints.YARN_RM_WEB_URL, "http://127.0.0.1:" + ports.get("rm-web"));
@@ -41,7 +43,8 @@ public final class YarnDefinition implements ServiceDefinition {
     }
 
     @Override
-    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints) throws IOException {
+    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints,
+                             Optional<StackSecurity> security) throws IOException {
         Map<String, String> site = clientSite(endpoints);
         site.put("yarn.resourcemanager.resource-tracker.address", "127.0.0.1:" + ports.get("rm-tracker"));
         site.put("yarn.resourcemanager.admin.address", "127.0.0.1:" + ports.get("rm-admin"));

@@ -1,6 +1,7 @@
 package dev.sluice.stack.internal;
 
 import dev.sluice.stack.Service;
+import dev.sluice.stack.security.StackSecurity;
 import dev.sluice.stack.StackEndpoints;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** One ZooKeeper 3.9 server, shared by HBase and SolrCloud as on a real cluster. */
 public final class ZooKeeperDefinition implements ServiceDefinition {
@@ -28,12 +30,13 @@ public final class ZooKeeperDefinition implements ServiceDefinition {
     }
 
     @Override
-    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream) {
+    public Map<String, String> endpoints(Map<String, Integer> ports, Map<String, String> upstream, Optional<StackSecurity> security) {
         return Map.of(StackEndpoints.ZOOKEEPER_CONNECT, "127.0.0.1:" + ports.get("client"));
     }
 
     @Override
-    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints) throws IOException {
+    public JvmLaunch prepare(ServiceLayout layout, Map<String, Integer> ports, Map<String, String> endpoints,
+                             Optional<StackSecurity> security) throws IOException {
         Files.writeString(layout.conf().resolve("zoo.cfg"), String.join("\n",
                 "tickTime=2000",
                 "initLimit=10",

@@ -1,8 +1,11 @@
 package dev.sluice.stack.solr;
 
+import org.apache.solr.client.solrj.embedded.SSLConfig;
 import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
+import org.apache.solr.security.Sha256AuthenticationProvider;
 import org.apache.zookeeper.CreateMode;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
@@ -26,7 +29,13 @@ import java.util.concurrent.TimeUnit;
  * ships in this jar (no Maven artifact carries Solr's own), so {@code CREATE} without a configset
  * works as on a stock install.
  *
- * <p>Arguments: {@code <solr-home> <port> <zk-host:port> <chroot>}.
+ * <p>With a fifth argument, a {@code tls.properties} file (key and trust store, basic-auth user,
+ * each password in a file of its own), the node serves HTTPS only, wants (but does not need) client
+ * certificates from the same CA, and requires basic authentication for every request: it writes
+ * {@code security.json} (BasicAuthPlugin, the user as admin) and {@code urlScheme=https} to its
+ * ZooKeeper chroot before it starts.
+ *
+ * <p>Arguments: {@code <solr-home> <port> <zk-host:port> <chroot> [<tls.properties>]}.
  */
 public final class SolrCloudNode {
 
@@ -65,8 +74,8 @@ public final class SolrCloudNode {
     }
 
     private static void run(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: SolrCloudNode <solr-home> <port> <zk-host:port> <chroot>");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: SolrCloudNode <solr-home> <port> <zk-host:port> <chroot> [<tls.properties>]");
             System.exit(2);
         }
         Path solrHome = Path.of(args[0]);
@@ -74,7 +83,8 @@ public final class SolrCloudNode {
         String zkAddress = args[2];
         String chroot = args[3];
 
-        prepareZooKeeper(zkAddress, chroot);
+        Properties tls = args.length == 5 ? readProperties(Path.of(args[4])) : null;
+        prepareZooKeeper(zkAddress, chroot, tls);
         Files.createDirectories(solrHome);
         Files.writeString(solrHome.resolve("solr.xml"), SOLR_XML, StandardCharsets.UTF_8);
 
@@ -82,8 +92,13 @@ public final class SolrCloudNode {
         System.setProperty("hostPort", Integer.toString(port));
         Properties nodeProperties = new Properties();
         nodeProperties.setProperty("hostPort", Integer.toString(port));
-        JettySolrRunner runner = new JettySolrRunner(solrHome.toString(), nodeProperties,
-                new JettyConfig.Builder().setPort(port).setContext("/solr").stopAtShutdown(false).build());
+        JettyConfig.Builder jetty = new JettyConfig.Builder().setPort(port).setContext("/solr").stopAtShutdown(false);
+        if (tls != null) {
+            jetty.withSSLConfig(serverTls(tls));
+            // JettySolrRunner builds its TLS connector only in this mode (otherwise it serves plain HTTP and h2c).
+            System.setProperty("jetty.testMode", "true");
+        }
+        JettySolrRunner runner = new JettySolrRunner(solrHome.toString(), nodeProperties, jetty.build());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 runner.stop();
@@ -95,8 +110,60 @@ public final class SolrCloudNode {
         System.out.println("SolrCloudNode: started " + runner.getNodeName() + " at " + runner.getBaseUrl());
     }
 
+    /**
+     * TLS for Jetty and for the node's own requests to other nodes (Solr's HTTP client reads the
+     * standard {@code javax.net.ssl.*} properties). Set here, in the node's JVM, from the password
+     * files, so that no password is on its command line.
+     */
+    private static SSLConfig serverTls(Properties tls) throws IOException {
+        String keyStore = tls.getProperty("keystore");
+        String keyStorePassword = secret(tls, "keystore.password.file");
+        String trustStore = tls.getProperty("truststore");
+        String trustStorePassword = secret(tls, "truststore.password.file");
+        System.setProperty("javax.net.ssl.keyStore", keyStore);
+        System.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
+        System.setProperty("javax.net.ssl.keyStorePassword", keyStorePassword);
+        System.setProperty("javax.net.ssl.trustStore", trustStore);
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        System.setProperty("javax.net.ssl.trustStorePassword", trustStorePassword);
+        return new SSLConfig(true, false, keyStore, keyStorePassword, trustStore, trustStorePassword) {
+            @Override
+            public SslContextFactory.Server createContextFactory() {
+                SslContextFactory.Server factory = super.createContextFactory();
+                // A client certificate is optional (clients authenticate with a password), but one from another CA is refused.
+                factory.setWantClientAuth(true);
+                factory.setKeyStoreType("PKCS12");
+                factory.setTrustStoreType("PKCS12");
+                return factory;
+            }
+        };
+    }
+
+    private static String secret(Properties tls, String key) throws IOException {
+        return Files.readString(Path.of(tls.getProperty(key)), StandardCharsets.UTF_8).strip();
+    }
+
+    private static Properties readProperties(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        }
+        return properties;
+    }
+
+    /** {@code security.json}: basic authentication required for everything, the one user an admin. */
+    private static byte[] securityJson(Properties tls) throws IOException {
+        String user = tls.getProperty("user");
+        String hashed = Sha256AuthenticationProvider.getSaltedHashedValue(secret(tls, "user.password.file"));
+        String json = "{\"authentication\":{\"class\":\"solr.BasicAuthPlugin\",\"blockUnknown\":true,\"forwardCredentials\":false,"
+                + "\"credentials\":{\"" + user + "\":\"" + hashed + "\"}},"
+                + "\"authorization\":{\"class\":\"solr.RuleBasedAuthorizationPlugin\","
+                + "\"permissions\":[{\"name\":\"all\",\"role\":\"admin\"}],\"user-role\":{\"" + user + "\":[\"admin\"]}}}";
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Creates the chroot and uploads the bundled configset, leaving existing nodes untouched. */
-    private static void prepareZooKeeper(String zkAddress, String chroot) throws Exception {
+    private static void prepareZooKeeper(String zkAddress, String chroot, Properties tls) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(zkAddress, 30_000, event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
@@ -119,8 +186,21 @@ public final class SolrCloudNode {
                     createIfAbsent(zk, chroot + "/configs/" + CONFIGSET + "/" + file, in.readAllBytes());
                 }
             }
+            if (tls != null) {
+                // Written on every start: the stack generates new credentials each time.
+                put(zk, chroot + "/security.json", securityJson(tls));
+                put(zk, chroot + "/clusterprops.json", "{\"urlScheme\":\"https\"}".getBytes(StandardCharsets.UTF_8));
+            }
         } finally {
             zk.close();
+        }
+    }
+
+    private static void put(ZooKeeper zk, String path, byte[] data) throws Exception {
+        try {
+            zk.create(path, data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        } catch (KeeperException.NodeExistsException e) {
+            zk.setData(path, data, -1);
         }
     }
 
