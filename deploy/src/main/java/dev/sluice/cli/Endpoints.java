@@ -61,15 +61,15 @@ final class Endpoints {
     }
 
     /**
-     * Kafka client settings for a command acting as {@code user} on the local stack (the stack's file
-     * for that user when it is secured), or as given by {@code --kafka-config} / $SLUICE_KAFKA_CONFIG.
-     * The stores it names are opened now: a bad one fails naming its setting.
+     * Kafka client settings for a command acting as {@code user}: {@code --kafka-config}, else the
+     * local stack's file for that user when the command talks to that stack's Kafka (so a consumer
+     * runs as 'sluice' even after {@code eval "$(sluice stack env)"}), else $SLUICE_KAFKA_CONFIG, else
+     * none. The stores it names are opened now: a bad one fails naming its setting.
      */
     Map<String, Object> kafkaClientConfig(String user) {
-        Optional<Path> file = first(kafkaConfig == null ? null : kafkaConfig.toString(), System.getenv("SLUICE_KAFKA_CONFIG")).map(Path::of);
-        if (file.isEmpty() && first(kafkaBootstrap, System.getenv("SLUICE_KAFKA_BOOTSTRAP")).isEmpty()) {
-            file = stack().kafkaClientConfig(user);
-        }
+        Optional<Path> file = Optional.ofNullable(kafkaConfig)
+                .or(() -> localStackServing(StackEndpoints.KAFKA_BOOTSTRAP, kafkaBootstrap()).flatMap(s -> s.kafkaClientConfig(user)))
+                .or(() -> first(System.getenv("SLUICE_KAFKA_CONFIG")).map(Path::of));
         if (file.isEmpty()) {
             return Map.of();
         }
@@ -91,14 +91,19 @@ final class Endpoints {
         return config;
     }
 
-    /** How to authenticate to Solr and whom to trust: --solr-config, $SLUICE_SOLR_CONFIG, the secured local stack, or nothing. */
+    /** How to authenticate to Solr and whom to trust: --solr-config, the secured local stack's, $SLUICE_SOLR_CONFIG, or nothing. */
     SolrClientSecurity solrSecurity() {
-        Optional<Path> file = first(solrConfig == null ? null : solrConfig.toString(), System.getenv("SLUICE_SOLR_CONFIG")).map(Path::of);
-        if (file.isEmpty() && first(solrUrl, System.getenv("SLUICE_SOLR_URL")).isEmpty()) {
-            file = stack().solrClientConfig();
-        }
+        Optional<Path> file = Optional.ofNullable(solrConfig)
+                .or(() -> localStackServing(StackEndpoints.SOLR_URL, String.join(",", solrUrls())).flatMap(StackEndpoints::solrClientConfig))
+                .or(() -> first(System.getenv("SLUICE_SOLR_CONFIG")).map(Path::of));
         return file.map(f -> SolrClientSecurity.from(SettingsFile.read(f, "--solr-config"), f + ": ", Secrets.fromProcess()))
                 .orElse(SolrClientSecurity.NONE);
+    }
+
+    /** The local stack, if it is the one whose {@code endpoint} is {@code value}. */
+    private Optional<StackEndpoints> localStackServing(String endpoint, String value) {
+        Path dir = workDir != null ? workDir.toAbsolutePath().normalize() : LocalStack.defaultWorkDir();
+        return StackEndpoints.read(dir).filter(s -> s.get(endpoint).map(value::equals).orElse(false));
     }
 
     StackEndpoints stack() {

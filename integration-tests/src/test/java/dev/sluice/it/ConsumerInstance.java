@@ -37,7 +37,20 @@ final class ConsumerInstance implements AutoCloseable {
         this.process = process;
     }
 
+    /** An instance whose settings are in a file (as secured settings should be: out of process listings), plus overrides. */
+    static ConsumerInstance start(Path dir, String id, Path settingsFile, Map<String, String> overrides) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of(settingsFile.toString()));
+        overrides.forEach((k, v) -> arguments.add(k + "=" + v));
+        return start(dir, id, arguments);
+    }
+
     static ConsumerInstance start(Path dir, String id, Map<String, String> settings) throws IOException {
+        List<String> arguments = new ArrayList<>();
+        settings.forEach((k, v) -> arguments.add(k + "=" + v));
+        return start(dir, id, arguments);
+    }
+
+    private static ConsumerInstance start(Path dir, String id, List<String> arguments) throws IOException {
         Files.createDirectories(dir);
         Path statusFile = dir.resolve(id + ".status.json");
         Files.deleteIfExists(statusFile);
@@ -46,7 +59,7 @@ final class ConsumerInstance implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-cp", System.getProperty("java.class.path"), "dev.sluice.consumer.ConsumerMain",
                 "instance.id=" + id, "status.file=" + statusFile, "metrics.port=0"));
-        settings.forEach((k, v) -> command.add(k + "=" + v));
+        command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new ConsumerInstance(id, statusFile, log, process);

@@ -71,7 +71,13 @@ final class FlumeAgent implements AutoCloseable {
      * exactly Flume's jars plus the plugin jar, once every sink has started.
      */
     static FlumeAgent startTier2(Path dir, String id, dev.sluice.stack.StackEndpoints endpoints) throws IOException {
-        String config = Files.readString(confDir().resolve("flume/tier2.properties"));
+        return startTier2(dir, id, endpoints, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #startTier2(Path, String, dev.sluice.stack.StackEndpoints)}, the configuration changed by {@code configure} first. */
+    static FlumeAgent startTier2(Path dir, String id, dev.sluice.stack.StackEndpoints endpoints,
+                                 java.util.function.UnaryOperator<String> configure) throws IOException {
+        String config = configure.apply(Files.readString(confDir().resolve("flume/tier2.properties")));
         FlumeAgent agent = start(dir, "tier2", config, List.of(pluginJar()), tier2Environment(endpoints, id));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             org.assertj.core.api.Assertions.assertThat(agent.isAlive()).as("agent alive; see %s", agent.log()).isTrue();

@@ -59,6 +59,14 @@ public final class StackSecurity {
         return security;
     }
 
+    /** The material a secured stack generated in {@code dir} ({@code <work>/security}), for tools and tests. */
+    public static StackSecurity open(Path dir) {
+        if (!Files.isDirectory(dir.resolve("secrets"))) {
+            throw new IllegalArgumentException("no security material in " + dir + ": the stack was not started with --secure");
+        }
+        return new StackSecurity(dir, Optional.empty());
+    }
+
     private void writeMaterial() throws IOException {
         Files.createDirectories(dir);
         SecretFiles.privateDirectory(secretsDir());
