@@ -268,7 +268,7 @@ class SecurePipelineIT {
                     .as("alerts in Solr").isEqualTo(expected.alertIds().size());
             assertThat(hbaseRows(ProfileTables.DEFAULT_EVENTS_TABLE)).as("rows in the HBase events table").isEqualTo(TRANSACTIONS);
         });
-        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events", ids, Duration.ofMinutes(3));
+        Pipes.awaitEveryIdInHdfs(endpoints.hdfsHttpUrl(), "/sluice/events.enriched", ids, Duration.ofMinutes(3));
         for (FlumeAgent agent : tier2.values()) {
             assertThat(Files.readString(agent.log())).as("%s", agent.log()).doesNotContain("SaslAuthenticationException",
                     "SslAuthenticationException", "TopicAuthorizationException", "GroupAuthorizationException");
@@ -301,9 +301,16 @@ class SecurePipelineIT {
         Map<String, Object> foreignCertificate = new HashMap<>(admin);
         foreignCertificate.put("ssl.keystore.location", other.resolve("intruder.p12").toString());
         foreignCertificate.put("ssl.keystore.password", "changeit");
-        foreignCertificate.put("ssl.keystore.type", "PKCS12");
+        foreignCertificate.put("ssl.key.password", "changeit");
         assertThatThrownBy(() -> describeCluster(foreignCertificate)).as("a client certificate from another CA, right password")
-                .hasRootCauseInstanceOf(SSLHandshakeException.class);
+                .hasCauseInstanceOf(SslAuthenticationException.class);
+
+        Map<String, Object> noCertificate = new HashMap<>(admin);
+        noCertificate.remove("ssl.keystore.location");
+        noCertificate.remove("ssl.keystore.password");
+        noCertificate.remove("ssl.key.password");
+        assertThatThrownBy(() -> describeCluster(noCertificate)).as("no client certificate (mutual TLS), right password")
+                .hasCauseInstanceOf(SslAuthenticationException.class);
 
         Map<String, Object> trustsOtherCa = new HashMap<>(admin);
         trustsOtherCa.put("ssl.truststore.location", other.resolve("truststore.p12").toString());
@@ -330,6 +337,12 @@ class SecurePipelineIT {
         assertThat(get(url, trusting, basic("nobody", password))).as("unknown user").isEqualTo(401);
         assertThat(get(url, trusting, basic("sluice", password))).as("the right credentials").isEqualTo(200);
 
+        SolrClientSecurity withoutCertificate = SolrClientSecurity.from(Map.of(
+                "ssl.truststore.location", security.trustStore().toString(),
+                "ssl.truststore.password", "file:" + security.secret(StackSecurity.TRUSTSTORE_PASSWORD)), "", Secrets.fromProcess());
+        assertThatThrownBy(() -> get(url, withoutCertificate.sslContext(), basic("sluice", password)))
+                .as("no client certificate (mutual TLS), right password").isInstanceOf(IOException.class);
+
         SolrClientSecurity withForeignCertificate = SolrClientSecurity.from(Map.of(
                 "ssl.truststore.location", security.trustStore().toString(),
                 "ssl.truststore.password", "file:" + security.secret(StackSecurity.TRUSTSTORE_PASSWORD),
@@ -347,9 +360,9 @@ class SecurePipelineIT {
         // Sluice's own client (the sink's) with a wrong password: Solr answers 401, which SolrJ reports.
         Path wrong = workDir.resolve("wrong-solr-password");
         SecretFiles.write(wrong, "not-the-password");
-        SolrClientSecurity wrongPassword = SolrClientSecurity.from(Map.of("auth.username", "sluice", "auth.password", "file:" + wrong,
-                "ssl.truststore.location", security.trustStore().toString(),
-                "ssl.truststore.password", "file:" + security.secret(StackSecurity.TRUSTSTORE_PASSWORD)), "", Secrets.fromProcess());
+        Map<String, String> wrongSettings = new HashMap<>(SettingsFile.read(endpoints.solrClientConfig().orElseThrow(), "solr"));
+        wrongSettings.put("auth.password", "file:" + wrong);
+        SolrClientSecurity wrongPassword = SolrClientSecurity.from(wrongSettings, "", Secrets.fromProcess());
         try (CloudSolrClient client = SolrClients.cloud(List.of(endpoints.solrUrl()), 10_000, wrongPassword)) {
             assertThatThrownBy(() -> client.query(SolrCollections.EVENTS, new SolrQuery("*:*"))).hasMessageContaining("401");
         }
@@ -382,8 +395,48 @@ class SecurePipelineIT {
         }
     }
 
+    /** The operator's tools find the secured stack's client settings themselves (or take --kafka-config/--solr-config). */
     @Test
     @Order(5)
+    void theReplayProfileAndSolrToolsConnectSecurely() throws Exception {
+        String stackDir = workDir.resolve("stack").toString();
+        Path profiles = Files.writeString(workDir.resolve("new-profiles.csv"),
+                "card_id,holder_name,segment,home_country,credit_limit,vip\ncard-new-1,New One,gold,FR,900.0,true\n"
+                        + "card-new-2,New Two,basic,DE,500.0,false\n");
+        long updatesBefore = readAll(ProfileUpdates.DEFAULT_TOPIC).size();
+        CliRun load = CliRun.of(endpoints.kafkaBootstrapServers(), "profiles", "load", profiles.toString(), "--no-progress",
+                "--work-dir", stackDir);
+        cliOutput.append(load.out()).append(load.err());
+        assertThat(load.exitCode()).as(load.err()).isZero();
+        List<ConsumerRecord<String, byte[]>> updates = readAll(ProfileUpdates.DEFAULT_TOPIC);
+        assertThat(updates).as("updates published over SASL_SSL").hasSize((int) updatesBefore + 2);
+        assertThat(updates.subList(updates.size() - 2, updates.size())).extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrder("card-new-1", "card-new-2");
+
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(admin)) {
+            kafka.createTopics(List.of(new NewTopic("card-1.copy", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        long card1 = readAll("events.enriched").stream().filter(r -> "card-1".equals(r.key())).count();
+        CliRun copy = CliRun.of(endpoints.kafkaBootstrapServers(), "replay", "copy", "--from", "events.enriched", "--to", "card-1.copy",
+                "--key", "card-1", "--no-progress", "--work-dir", stackDir);
+        cliOutput.append(copy.out()).append(copy.err());
+        assertThat(copy.exitCode()).as(copy.err()).isZero();
+        assertThat(readAll("card-1.copy")).hasSize((int) card1);
+
+        CliRun count = CliRun.of(endpoints.kafkaBootstrapServers(), "solr", "count", "--work-dir", stackDir);
+        cliOutput.append(count.out()).append(count.err());
+        assertThat(count.exitCode()).as(count.err()).isZero();
+        assertThat(count.out()).contains(Integer.toString(TRANSACTIONS));
+
+        // Without the stack's settings (an explicit Solr URL, no --solr-config) the command cannot connect: no trust, no credentials.
+        CliRun anonymous = CliRun.of(endpoints.kafkaBootstrapServers(), "solr", "count", "--solr-url", endpoints.solrUrl(),
+                "--work-dir", workDir.resolve("nowhere").toString());
+        cliOutput.append(anonymous.out()).append(anonymous.err());
+        assertThat(anonymous.exitCode()).isNotZero();
+    }
+
+    @Test
+    @Order(6)
     void badStoreSettingsStopTheConsumerAtStartNamingTheSetting() throws Exception {
         Map<String, String> base = ConsumerSettings.read(consumerSettings);
 
@@ -414,16 +467,26 @@ class SecurePipelineIT {
                 .hasMessageContaining("CN=old-client").hasMessageContaining("expired on");
 
         // The same through the CLI: exit 2 and the setting named, no stack trace.
-        CliRun run = CliRun.of(endpoints.kafkaBootstrapServers(), "consumer", "run", "--config", consumerSettings.toString(),
-                "--set", "kafka.common.ssl.truststore.location=" + workDir.resolve("no-such-truststore.p12"));
-        cliOutput.append(run.out()).append(run.err());
+        // The consumer reports on the process's standard error, as 'sluice consumer run' is used from a shell.
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        CliRun run;
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            run = CliRun.of(endpoints.kafkaBootstrapServers(), "consumer", "run", "--config", consumerSettings.toString(),
+                    "--set", "kafka.common.ssl.truststore.location=" + workDir.resolve("no-such-truststore.p12"));
+        } finally {
+            System.setErr(stderr);
+        }
+        String err = run.err() + captured.toString(StandardCharsets.UTF_8);
+        cliOutput.append(run.out()).append(err);
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("kafka.common.ssl.truststore.location").doesNotContain("\tat ");
+        assertThat(err).contains("kafka.common.ssl.truststore.location").doesNotContain("\tat ");
     }
 
     /** Last: every log, configuration file and output of the run, and every process's command line. */
     @Test
-    @Order(6)
+    @Order(7)
     void noPasswordAppearsInAnyLogOutputOrCommandLine() throws Exception {
         Set<String> passwords = new HashSet<>(testPasswords);
         try (Stream<Path> secrets = Files.list(security.secretsDir())) {
@@ -437,6 +500,7 @@ class SecurePipelineIT {
         try (Stream<Path> files = Files.walk(workDir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 if (file.startsWith(security.secretsDir()) || file.toString().endsWith(".p12") || file.startsWith(workDir.resolve("wrong-secrets"))
+                        || file.startsWith(workDir.resolve("probe-secrets"))
                         || file.equals(workDir.resolve("wrong-solr-password")) || file.toString().contains("/data/") || Files.size(file) > 64 << 20) {
                     continue; // the secrets themselves, key stores (binary), and the services' data files
                 }

@@ -152,7 +152,11 @@ public final class PartitionedConsumer implements AutoCloseable {
             ensureTopic(admin, settings.topics().alerts(), inputPartitions, false);
             ensureTopic(admin, settings.topics().dlq(), inputPartitions, false);
             ensureTopic(admin, settings.topics().changelog(), inputPartitions, true);
-            ProfileUpdates.ensureTopic(admin, settings.topics().updates(), inputPartitions);
+            try {
+                ProfileUpdates.ensureTopic(admin, settings.topics().updates(), inputPartitions);
+            } catch (IOException e) {
+                throw new ExecutionException(naming(e.getCause(), settings.topics().updates()));
+            }
             this.updatePartitions = partitionCount(admin, settings.topics().updates());
             int changelogPartitions = partitionCount(admin, settings.topics().changelog());
             if (changelogPartitions != inputPartitions) {
@@ -479,6 +483,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             try {
                 result = entry.getValue().get();
             } catch (ExecutionException e) {
+                MissingPermissionException.rethrowIfUnauthorized(e.getCause(), settings); // retrying cannot grant it
                 LOG.warn("loading partition {} failed, retrying: {}", partition, String.valueOf(e.getCause()));
                 startLoad(partition);
                 continue;
@@ -725,7 +730,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 return description.partitions().size();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                    throw e;
+                    throw new ExecutionException(naming(e.getCause(), topic));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("topic " + topic + " does not exist: create it (sluice topics, or the tier-1 setup) first");
@@ -749,9 +754,20 @@ public final class PartitionedConsumer implements AutoCloseable {
             admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
+                throw new ExecutionException(naming(e.getCause(), topic));
             }
         }
+    }
+
+    /**
+     * The admin client's topic authorization failures do not say which topic: each call here is
+     * about one, so name it (the missing ACL is then reported for that topic).
+     */
+    private static Throwable naming(Throwable failure, String topic) {
+        if (failure instanceof org.apache.kafka.common.errors.TopicAuthorizationException denied && denied.unauthorizedTopics().isEmpty()) {
+            return new org.apache.kafka.common.errors.TopicAuthorizationException(denied.getMessage(), Set.of(topic));
+        }
+        return failure;
     }
 
     private static List<Integer> partitionsOf(Collection<TopicPartition> partitions) {

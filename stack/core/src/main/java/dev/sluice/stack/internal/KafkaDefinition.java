@@ -100,8 +100,8 @@ public final class KafkaDefinition implements ServiceDefinition {
     }
 
     /**
-     * A SASL_SSL listener for clients (SCRAM-SHA-512, and GSSAPI with Kerberos settings; a client
-     * certificate is optional but, if presented, must come from the stack's CA), a controller
+     * A SASL_SSL listener for clients (mutual TLS: a client certificate from the stack's CA is
+     * required, then SCRAM-SHA-512, or GSSAPI with Kerberos settings, names the principal), a controller
      * listener on mutual TLS, and the standard authorizer: nothing is allowed without an ACL
      * except to the super users (the tools' admin and the broker itself).
      */
@@ -122,7 +122,7 @@ public final class KafkaDefinition implements ServiceDefinition {
                 "ssl.truststore.type=PKCS12",
                 "ssl.truststore.location=" + security.trustStore(),
                 "ssl.truststore.password=" + security.kafkaSecretReference(StackSecurity.TRUSTSTORE_PASSWORD),
-                "listener.name.sasl_ssl.ssl.client.auth=requested",
+                "listener.name.sasl_ssl.ssl.client.auth=required",
                 "listener.name.controller.ssl.client.auth=required",
                 "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
                 "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"

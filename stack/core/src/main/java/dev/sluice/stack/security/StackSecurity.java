@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * The security material of a secured local stack, under {@code <work>/security}: a local CA, the
- * key stores of the Kafka broker and the Solr node, one trust store for every client, and a
- * private {@code secrets/} directory with one file per password. Client configuration that points
+ * key stores of the Kafka broker and the Solr node, a client certificate for each Kafka user and
+ * one for Solr clients (both servers require one: mutual TLS), one trust store for every client,
+ * and a private {@code secrets/} directory with one file per password. Client configuration that points
  * at it is written to the stack's {@code client-conf/} directory; those files name the secrets,
  * they never contain them.
  *
@@ -37,6 +38,8 @@ public final class StackSecurity {
     public static final String KAFKA_KEYSTORE_PASSWORD = "kafka-broker.keystore.password";
     public static final String SOLR_KEYSTORE_PASSWORD = "solr-node.keystore.password";
     public static final String SOLR_PASSWORD = "solr-" + SOLR_USER + ".password";
+    public static final String SOLR_CLIENT_KEYSTORE_PASSWORD = "solr-client.keystore.password";
+    private static final Duration CLIENT_VALIDITY = Duration.ofDays(397);
 
     private static final Duration SERVER_VALIDITY = Duration.ofDays(825);
 
@@ -78,8 +81,12 @@ public final class StackSecurity {
         ca.issue("sluice-solr-node", SERVER_VALIDITY).writeKeyStore(solrKeyStore(), "solr", newSecret(SOLR_KEYSTORE_PASSWORD).toCharArray());
         for (String user : KAFKA_USERS) {
             newSecret(kafkaPasswordName(user));
+            ca.issue(user, CLIENT_VALIDITY).writeKeyStore(kafkaClientKeyStore(user), user,
+                    newSecret(kafkaKeyStorePasswordName(user)).toCharArray());
         }
         newSecret(SOLR_PASSWORD);
+        ca.issue("sluice-solr-client", CLIENT_VALIDITY).writeKeyStore(solrClientKeyStore(), "solr-client",
+                newSecret(SOLR_CLIENT_KEYSTORE_PASSWORD).toCharArray());
     }
 
     private String newSecret(String name) throws IOException {
@@ -90,6 +97,20 @@ public final class StackSecurity {
 
     public static String kafkaPasswordName(String user) {
         return "kafka-" + user + ".password";
+    }
+
+    public static String kafkaKeyStorePasswordName(String user) {
+        return "kafka-" + user + ".keystore.password";
+    }
+
+    /** The client certificate of a Kafka user (CN=user): the broker requires one from this CA. */
+    public Path kafkaClientKeyStore(String user) {
+        return dir.resolve("kafka-" + user + ".p12");
+    }
+
+    /** The client certificate Sluice's Solr clients present: the node requires one from this CA. */
+    public Path solrClientKeyStore() {
+        return dir.resolve("solr-client.p12");
     }
 
     public Path dir() {
@@ -151,6 +172,10 @@ public final class StackSecurity {
         settings.put("ssl.truststore.type", "PKCS12");
         settings.put("ssl.truststore.location", trustStore().toString());
         settings.put("ssl.truststore.password", kafkaSecretReference(TRUSTSTORE_PASSWORD));
+        settings.put("ssl.keystore.type", "PKCS12");
+        settings.put("ssl.keystore.location", kafkaClientKeyStore(user).toString());
+        settings.put("ssl.keystore.password", kafkaSecretReference(kafkaKeyStorePasswordName(user)));
+        settings.put("ssl.key.password", kafkaSecretReference(kafkaKeyStorePasswordName(user)));
         settings.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + user + "\" password=\"" + kafkaSecretReference(kafkaPasswordName(user)) + "\";");
         return settings;
@@ -164,6 +189,9 @@ public final class StackSecurity {
         settings.put("ssl.truststore.location", trustStore().toString());
         settings.put("ssl.truststore.type", "PKCS12");
         settings.put("ssl.truststore.password", "file:" + secret(TRUSTSTORE_PASSWORD));
+        settings.put("ssl.keystore.location", solrClientKeyStore().toString());
+        settings.put("ssl.keystore.type", "PKCS12");
+        settings.put("ssl.keystore.password", "file:" + secret(SOLR_CLIENT_KEYSTORE_PASSWORD));
         return settings;
     }
 

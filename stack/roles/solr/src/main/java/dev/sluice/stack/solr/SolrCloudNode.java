@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * works as on a stock install.
  *
  * <p>With a fifth argument, a {@code tls.properties} file (key and trust store, basic-auth user,
- * each password in a file of its own), the node serves HTTPS only, wants (but does not need) client
- * certificates from the same CA, and requires basic authentication for every request: it writes
+ * each password in a file of its own), the node serves HTTPS only, requires client certificates from
+ * the same CA (mutual TLS), and requires basic authentication for every request: it writes
  * {@code security.json} (BasicAuthPlugin, the user as admin) and {@code urlScheme=https} to its
  * ZooKeeper chroot before it starts.
  *
@@ -126,13 +126,15 @@ public final class SolrCloudNode {
         System.setProperty("javax.net.ssl.trustStore", trustStore);
         System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
         System.setProperty("javax.net.ssl.trustStorePassword", trustStorePassword);
-        return new SSLConfig(true, false, keyStore, keyStorePassword, trustStore, trustStorePassword) {
+        return new SSLConfig(true, true, keyStore, keyStorePassword, trustStore, trustStorePassword) {
             @Override
             public SslContextFactory.Server createContextFactory() {
                 SslContextFactory.Server factory = super.createContextFactory();
-                // A client certificate is optional (clients authenticate with a password), but one from another CA is refused.
-                factory.setWantClientAuth(true);
+                // Mutual TLS: a client certificate from the stack's CA is required (then basic authentication names the user).
+                factory.setNeedClientAuth(true);
                 factory.setKeyStoreType("PKCS12");
+                factory.setTrustStorePath(trustStore);
+                factory.setTrustStorePassword(trustStorePassword);
                 factory.setTrustStoreType("PKCS12");
                 return factory;
             }
