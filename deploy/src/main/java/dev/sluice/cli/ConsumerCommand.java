@@ -7,6 +7,7 @@ import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.StackEndpoints;
 import dev.sluice.stack.security.StackSecurity;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -19,6 +20,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,8 +132,10 @@ final class ConsumerCommand {
                 out.println("  ALLOW " + right);
             }
             if (apply) {
+                List<AclBinding> bindings = rights.stream().map(r -> r.binding(principal)).toList();
                 try (Admin admin = Admin.create(settings.endpoints.kafkaClient(Map.of()))) {
-                    admin.createAcls(rights.stream().map(r -> r.binding(principal)).toList()).all().get(60, TimeUnit.SECONDS);
+                    admin.createAcls(bindings).all().get(60, TimeUnit.SECONDS);
+                    ConsumerAcls.awaitEnforced(admin, bindings, Duration.ofSeconds(30));
                 }
                 out.println("Granted " + rights.size() + " ACL(s).");
             }

@@ -54,6 +54,10 @@ class ParcelVerifierTest {
         Map<String, byte[]> pluginsD = read(repo.resolve("sluice-flume-plugins.d-1.2.0.tar.gz"));
         assertThat(pluginsD).containsKeys("plugins.d/sluice/lib/sluice-flume-plugin-1.2.0.jar", "plugins.d/sluice/libext/",
                 "plugins.d/sluice/native/");
+        // Credentials are the deployment's, never the package's: no store, keytab or secret file is packed.
+        for (Map<String, byte[]> packed : List.of(entries, pluginsD)) {
+            assertThat(packed.keySet()).noneMatch(name -> name.matches("(?i).*(secret|password|\\.p12|\\.jks|keytab|\\.pem).*"));
+        }
     }
 
     @Test

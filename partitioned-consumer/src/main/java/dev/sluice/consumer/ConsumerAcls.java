@@ -1,15 +1,20 @@
 package dev.sluice.consumer;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Kafka ACLs one consumer group needs, and no more: what {@code sluice consumer acls} prints
@@ -61,6 +66,23 @@ public final class ConsumerAcls {
             rights.add(new Right(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalIdPrefix(settings), PatternType.PREFIXED));
         }
         return rights;
+    }
+
+    /**
+     * ACLs reach the brokers' authorizers through the metadata log, a moment after they are created:
+     * returns once the cluster describes every one of {@code bindings}, so a client started next is
+     * not refused.
+     *
+     * @throws IllegalStateException if they do not all show within {@code timeout}
+     */
+    public static void awaitEnforced(Admin admin, Collection<AclBinding> bindings, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!admin.describeAcls(AclBindingFilter.ANY).values().get(timeout.toMillis(), TimeUnit.MILLISECONDS).containsAll(bindings)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Kafka did not show the granted ACLs within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Every instance's transactional id starts with this. */
