@@ -1,5 +1,6 @@
 package dev.sluice.consumer;
 
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -33,14 +34,28 @@ public final class MissingPermissionException extends RuntimeException {
 
     /** Rethrows {@code failure} as a {@link MissingPermissionException} if it stems from one; returns otherwise. */
     static void rethrowIfUnauthorized(Throwable failure, ConsumerSettings settings) {
+        rethrowIfUnauthorized(failure, settings, null);
+    }
+
+    /**
+     * As {@link #rethrowIfUnauthorized(Throwable, ConsumerSettings)}, knowing what the consumer was
+     * doing ({@code READ} while loading, {@code WRITE} while committing a batch), so a topic it both
+     * reads and writes is reported with the one right that is missing.
+     */
+    static void rethrowIfUnauthorized(Throwable failure, ConsumerSettings settings, AclOperation doing) {
+        if (failure instanceof MissingPermissionException explained) {
+            throw explained; // already named where it happened
+        }
         Optional<AuthorizationException> authorization = find(failure);
         if (authorization.isPresent()) {
-            throw of(authorization.get(), settings);
+            throw of(authorization.get(), settings, doing);
         }
     }
 
-    static MissingPermissionException of(AuthorizationException e, ConsumerSettings settings) {
-        List<ConsumerAcls.Right> required = ConsumerAcls.required(settings);
+    static MissingPermissionException of(AuthorizationException e, ConsumerSettings settings, AclOperation doing) {
+        List<ConsumerAcls.Right> all = ConsumerAcls.required(settings);
+        List<ConsumerAcls.Right> matching = all.stream().filter(r -> doing == null || r.operation() == doing).toList();
+        List<ConsumerAcls.Right> required = matching.isEmpty() ? all : matching;
         String missing;
         if (e instanceof TopicAuthorizationException topics) {
             missing = topics.unauthorizedTopics().stream().sorted().map(topic -> required.stream()

@@ -285,7 +285,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             throw e;
         } catch (KafkaException e) {
             // A missing ACL is not transient: rewinding would repeat the batch forever.
-            MissingPermissionException.rethrowIfUnauthorized(e, settings);
+            MissingPermissionException.rethrowIfUnauthorized(e, settings, org.apache.kafka.common.acl.AclOperation.WRITE);
             LOG.warn("batch of {} records from {} failed after {} ms, rewinding to the last commit: {}", records.count(),
                     records.partitions(), System.currentTimeMillis() - batchStart, e.toString());
             metrics.transactionsAborted.increment();
@@ -483,7 +483,8 @@ public final class PartitionedConsumer implements AutoCloseable {
             try {
                 result = entry.getValue().get();
             } catch (ExecutionException e) {
-                MissingPermissionException.rethrowIfUnauthorized(e.getCause(), settings); // retrying cannot grant it
+                // Retrying cannot grant it.
+                MissingPermissionException.rethrowIfUnauthorized(e.getCause(), settings, org.apache.kafka.common.acl.AclOperation.READ);
                 LOG.warn("loading partition {} failed, retrying: {}", partition, String.valueOf(e.getCause()));
                 startLoad(partition);
                 continue;
