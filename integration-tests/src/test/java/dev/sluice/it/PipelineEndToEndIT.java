@@ -6,12 +6,9 @@ import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.DeadLetterHeaders;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
-import dev.sluice.profiles.Profile;
-import dev.sluice.profiles.ProfileCodec;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.ProfileUpdates;
 import dev.sluice.profiles.flume.EventRowKey;
-import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.solr.SolrClients;
 import dev.sluice.solr.SolrCollections;
 import dev.sluice.stack.LocalStack;
@@ -20,16 +17,13 @@ import dev.sluice.stack.StackEndpoints;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.TableName;
-import org.apache.hadoop.hbase.client.Admin;
 import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Get;
-import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.ResultScanner;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.client.Table;
-import org.apache.hadoop.hbase.io.compress.Compression;
 import org.apache.hadoop.hbase.util.Bytes;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -126,21 +120,7 @@ class PipelineEndToEndIT {
         Configuration conf = HBaseConfiguration.create();
         endpoints.hbaseClientSettings().forEach(conf::set);
         hbase = ConnectionFactory.createConnection(conf);
-        ProfileSchema schema = ProfileSchema.load(FlumeAgent.confDir().resolve("profiles/cards.yaml"));
-        TableName profiles = TableName.valueOf(ProfileTables.DEFAULT_PROFILES_TABLE);
-        try (Admin admin = hbase.getAdmin()) {
-            ProfileTables.initProfiles(admin, profiles, schema, Buckets.defaults(), 4, Compression.Algorithm.NONE);
-            ProfileTables.initEvents(admin, TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE), Buckets.defaults(), 4,
-                    Compression.Algorithm.NONE);
-        }
-        ProfileCodec codec = new ProfileCodec(schema, Buckets.defaults());
-        try (Table table = hbase.getTable(profiles)) {
-            List<Put> puts = new ArrayList<>();
-            for (int i = 0; i < Transactions.PROFILES; i++) {
-                puts.add(codec.toPut(new Profile("card-" + i, Transactions.profileAttributes(i))));
-            }
-            table.put(puts);
-        }
+        Transactions.createTablesWithProfiles(hbase);
         solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000);
         SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
 

@@ -53,8 +53,14 @@ final class Pipes {
 
     /** Everything a topic holds now, read from the beginning to its end offsets. */
     static <K, V> List<ConsumerRecord<K, V>> consumeAvailable(String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values) {
+        return consumeAvailable(java.util.Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, keys, values);
+    }
+
+    /** As above, with client settings (bootstrap servers, security, isolation level). */
+    static <K, V> List<ConsumerRecord<K, V>> consumeAvailable(java.util.Map<String, Object> client, String topic, Deserializer<K> keys,
+                                                             Deserializer<V> values) {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.putAll(client);
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
         try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
             List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()

@@ -1,6 +1,5 @@
 package dev.sluice.it;
 
-import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
 import dev.sluice.common.kafka.BucketPartitioner;
@@ -12,11 +11,8 @@ import dev.sluice.consumer.ConsumerSettings;
 import dev.sluice.consumer.MissingPermissionException;
 import dev.sluice.consumer.PartitionedConsumer;
 import dev.sluice.flumeconf.FlumeSecurity;
-import dev.sluice.profiles.Profile;
-import dev.sluice.profiles.ProfileCodec;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.ProfileUpdates;
-import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.solr.SolrClients;
 import dev.sluice.solr.SolrCollections;
 import dev.sluice.stack.LocalStack;
@@ -28,16 +24,13 @@ import dev.sluice.stack.security.StackSecurity;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.TableName;
-import org.apache.hadoop.hbase.client.Admin;
 import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
-import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.ResultScanner;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.client.Table;
 import org.apache.hadoop.hbase.filter.FirstKeyOnlyFilter;
-import org.apache.hadoop.hbase.io.compress.Compression;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -45,11 +38,9 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -157,21 +148,7 @@ class SecurePipelineIT {
         Configuration conf = HBaseConfiguration.create();
         endpoints.hbaseClientSettings().forEach(conf::set);
         hbase = ConnectionFactory.createConnection(conf);
-        ProfileSchema schema = ProfileSchema.load(FlumeAgent.confDir().resolve("profiles/cards.yaml"));
-        TableName profiles = TableName.valueOf(ProfileTables.DEFAULT_PROFILES_TABLE);
-        try (Admin hbaseAdmin = hbase.getAdmin()) {
-            ProfileTables.initProfiles(hbaseAdmin, profiles, schema, Buckets.defaults(), 4, Compression.Algorithm.NONE);
-            ProfileTables.initEvents(hbaseAdmin, TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE), Buckets.defaults(), 4,
-                    Compression.Algorithm.NONE);
-        }
-        ProfileCodec codec = new ProfileCodec(schema, Buckets.defaults());
-        try (Table table = hbase.getTable(profiles)) {
-            List<Put> puts = new ArrayList<>();
-            for (int i = 0; i < Transactions.PROFILES; i++) {
-                puts.add(codec.toPut(new Profile("card-" + i, Transactions.profileAttributes(i))));
-            }
-            table.put(puts);
-        }
+        Transactions.createTablesWithProfiles(hbase);
         solrSecurity = SolrClientSecurity.from(SettingsFile.read(endpoints.solrClientConfig().orElseThrow(), "solr"), "", Secrets.fromProcess());
         solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000, solrSecurity);
         SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
@@ -574,19 +551,7 @@ class SecurePipelineIT {
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Map<String, Object> config = new HashMap<>(admin);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            return records;
-        }
+        return Pipes.consumeAvailable(config, topic, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private static Map<String, Long> idCounts(String topic) {

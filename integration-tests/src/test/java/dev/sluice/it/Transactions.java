@@ -1,5 +1,19 @@
 package dev.sluice.it;
 
+import dev.sluice.common.bucket.Buckets;
+import dev.sluice.profiles.Profile;
+import dev.sluice.profiles.ProfileCodec;
+import dev.sluice.profiles.ProfileTables;
+import dev.sluice.profiles.schema.ProfileSchema;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.Admin;
+import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Table;
+import org.apache.hadoop.hbase.io.compress.Compression;
+
+
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,6 +76,28 @@ final class Transactions {
 
     static String homeCountry(int card) {
         return card % 2 == 0 ? "DE" : "FR";
+    }
+
+    /** The shipped card schema's profiles and events tables (4 regions each), with the {@link #PROFILES} card holders loaded. */
+    static void createTablesWithProfiles(Connection hbase) throws IOException {
+        ProfileSchema schema = ProfileSchema.load(
+                FlumeAgent.confDir().resolve("profiles/cards.yaml"));
+        TableName profiles = TableName.valueOf(ProfileTables.DEFAULT_PROFILES_TABLE);
+        Buckets buckets = Buckets.defaults();
+        try (Admin admin = hbase.getAdmin()) {
+            ProfileTables.initProfiles(admin, profiles, schema, buckets, 4,
+                    Compression.Algorithm.NONE);
+            ProfileTables.initEvents(admin, TableName.valueOf(
+                    ProfileTables.DEFAULT_EVENTS_TABLE), buckets, 4, Compression.Algorithm.NONE);
+        }
+        ProfileCodec codec = new ProfileCodec(schema, buckets);
+        try (Table table = hbase.getTable(profiles)) {
+            List<Put> puts = new ArrayList<>();
+            for (int i = 0; i < PROFILES; i++) {
+                puts.add(codec.toPut(new Profile("card-" + i, profileAttributes(i))));
+            }
+            table.put(puts);
+        }
     }
 
     static Map<String, Object> profileAttributes(int card) {
