@@ -12,14 +12,19 @@ import java.util.List;
 record CliRun(int exitCode, String out, String err) {
 
     static CliRun of(String kafkaBootstrap, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--kafka-bootstrap", kafkaBootstrap));
+        return withoutEndpoints(all.toArray(String[]::new));
+    }
+
+    /** A command that takes no Kafka endpoint option (e.g. {@code flume run}), exactly as given. */
+    static CliRun withoutEndpoints(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = SluiceCli.newCommandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--kafka-bootstrap", kafkaBootstrap));
-        int code = commandLine.execute(all.toArray(String[]::new));
+        int code = commandLine.execute(args);
         return new CliRun(code, out.toString(), err.toString());
     }
 }

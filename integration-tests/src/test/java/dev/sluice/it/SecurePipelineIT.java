@@ -414,6 +414,20 @@ class SecurePipelineIT {
         assertThat(Long.parseLong(count.out().trim())).as("what 'sluice solr count' found over HTTPS").isEqualTo(indexed)
                 .isGreaterThanOrEqualTo(TRANSACTIONS);
 
+        CliRun init = CliRun.of(endpoints.kafkaBootstrapServers(), "solr", "init", "--work-dir", stackDir);
+        cliOutput.append(init.out()).append(init.err());
+        assertThat(init.exitCode()).as(init.err()).isZero();
+        assertThat(init.out()).as("idempotent over HTTPS").contains("collection events: reloaded", "collection alerts: reloaded");
+
+        // A Flume agent whose Kafka settings name a missing store is not started: the setting is named.
+        Path badKafka = Files.writeString(workDir.resolve("bad-kafka.properties"), "security.protocol=SASL_SSL\n"
+                + "ssl.truststore.location=" + workDir.resolve("no-such-truststore.p12") + "\nssl.truststore.password=x\n");
+        CliRun flume = CliRun.withoutEndpoints("flume", "run", FlumeAgent.confDir().resolve("flume/tier1.properties").toString(),
+                "--name", "tier1", "--kafka-config", badKafka.toString(), "--work-dir", stackDir);
+        cliOutput.append(flume.out()).append(flume.err());
+        assertThat(flume.exitCode()).isNotZero();
+        assertThat(flume.err()).contains("ssl.truststore.location").contains("no store at");
+
         // Without the stack's settings (an explicit Solr URL, no --solr-config) the command cannot connect: no trust, no credentials.
         CliRun anonymous = CliRun.of(endpoints.kafkaBootstrapServers(), "solr", "count", "--solr-url", endpoints.solrUrl(),
                 "--work-dir", workDir.resolve("nowhere").toString());
