@@ -491,7 +491,13 @@ final class DemoCommand implements Callable<Integer> {
         WebHdfs hdfs = new WebHdfs(endpoints.hdfsHttpUrl());
         Set<String> ids = new HashSet<>();
         for (String file : hdfs.files(directory)) {
-            for (String line : hdfs.completeLines(file)) {
+            List<String> lines;
+            try {
+                lines = hdfs.completeLines(file);
+            } catch (java.io.FileNotFoundException rolled) {
+                continue; // an in-progress file renamed since the listing: the caller polls again and finds it
+            }
+            for (String line : lines) {
                 ids.add(JSON.readTree(line).path("id").asText());
             }
         }

@@ -112,7 +112,15 @@ final class Pipes {
             dev.sluice.stack.WebHdfs hdfs = new dev.sluice.stack.WebHdfs(hdfsHttpUrl);
             java.util.Set<String> missing = new java.util.HashSet<>(expected);
             for (String file : hdfs.files(directory)) {
-                for (String line : hdfs.completeLines(file)) {
+                List<String> lines;
+                try {
+                    lines = hdfs.completeLines(file);
+                } catch (java.io.FileNotFoundException e) {
+                    // An in-progress file (_….tmp) listed a moment ago may have been rolled (renamed) since:
+                    // look again, the next listing has it under its final name.
+                    throw new AssertionError("HDFS file changed while reading " + file + ": " + e.getMessage(), e);
+                }
+                for (String line : lines) {
                     missing.remove(json.readTree(line).path("id").asText());
                 }
             }

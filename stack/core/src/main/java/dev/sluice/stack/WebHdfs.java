@@ -50,11 +50,16 @@ public final class WebHdfs {
         return files;
     }
 
-    /** A file's content as UTF-8 text (up to what its writer has flushed, for a file still open). */
+    /**
+     * A file's content as UTF-8 text (up to what its writer has flushed, for a file still open).
+     *
+     * @throws java.io.FileNotFoundException if there is no such file, e.g. an in-progress file that
+     *     its writer rolled (renamed) after it was listed
+     */
     public String read(String file) throws IOException, InterruptedException {
         String body = call(file, "OPEN");
         if (body == null) {
-            throw new IOException("no such HDFS file: " + file);
+            throw new java.io.FileNotFoundException("no such HDFS file: " + file);
         }
         return body;
     }
