@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -84,14 +85,7 @@ final class ConsumerCommand {
             if (instanceId != null) {
                 values.put(ConsumerSettings.INSTANCE_ID, instanceId);
             }
-            ConsumerSettings parsed;
-            try {
-                parsed = ConsumerSettings.from(values);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                return 2;
-            }
-            return ConsumerMain.run(parsed);
+            return parse(values).map(ConsumerMain::run).orElse(EXIT_BAD_SETTINGS);
         }
     }
 
@@ -118,13 +112,11 @@ final class ConsumerCommand {
             values.putAll(settings.overrides);
             values.putIfAbsent(ConsumerSettings.BOOTSTRAP_SERVERS, "unused");
             values.putIfAbsent("hbase.zookeeper.quorum", "unused");
-            ConsumerSettings parsed;
-            try {
-                parsed = ConsumerSettings.from(values);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                return 2;
+            Optional<ConsumerSettings> checked = parse(values);
+            if (checked.isEmpty()) {
+                return EXIT_BAD_SETTINGS;
             }
+            ConsumerSettings parsed = checked.get();
             PrintWriter out = spec.commandLine().getOut();
             List<ConsumerAcls.Right> rights = ConsumerAcls.required(parsed);
             out.println("ACLs for " + principal + " (group " + parsed.groupId() + ", " + parsed.guarantee().name().toLowerCase(java.util.Locale.ROOT) + "):");
@@ -141,6 +133,19 @@ final class ConsumerCommand {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    /** Exit code of a command whose consumer settings are bad (as {@code ConsumerMain}'s). */
+    private static final int EXIT_BAD_SETTINGS = 2;
+
+    /** The settings, or empty after printing every bad key to standard error. */
+    private static Optional<ConsumerSettings> parse(Map<String, String> values) {
+        try {
+            return Optional.of(ConsumerSettings.from(values));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -7,6 +7,7 @@ import dev.sluice.common.security.SolrClientSecurity;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.StackEndpoints;
 import dev.sluice.stack.StackException;
+import dev.sluice.stack.security.StackSecurity;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -35,14 +36,16 @@ final class Endpoints {
 
     @Option(names = "--kafka-config", paramLabel = "FILE",
             description = "Kafka client settings (security.protocol, sasl.*, ssl.*), as Kafka's --command-config; keep secrets out of it"
-                    + " with config providers, e.g. ${dir:/etc/sluice/secrets:kafka.password} (default: $SLUICE_KAFKA_CONFIG, else the"
-                    + " secured local stack's admin settings).")
+                    + " with config providers, e.g. ${dir:/etc/sluice/secrets:kafka.password} (default: the secured local stack's admin"
+                    + " settings when talking to that stack, else $SLUICE_KAFKA_CONFIG).")
     Path kafkaConfig;
 
     @Option(names = "--solr-config", paramLabel = "FILE",
             description = "Solr client settings: auth.username, auth.password=file:PATH|env:NAME, ssl.truststore.location/.password/.type"
-                    + " (default: $SLUICE_SOLR_CONFIG, else the secured local stack's).")
+                    + " (default: the secured local stack's when talking to that stack, else $SLUICE_SOLR_CONFIG).")
     Path solrConfig;
+
+    private final Map<String, Map<String, Object>> kafkaConfigs = new java.util.HashMap<>();
 
     String kafkaBootstrap() {
         return first(kafkaBootstrap, System.getenv("SLUICE_KAFKA_BOOTSTRAP"))
@@ -67,6 +70,11 @@ final class Endpoints {
      * none. The stores it names are opened now: a bad one fails naming its setting.
      */
     Map<String, Object> kafkaClientConfig(String user) {
+        // Read and checked once per command, however many clients it builds.
+        return kafkaConfigs.computeIfAbsent(user, this::readKafkaClientConfig);
+    }
+
+    private Map<String, Object> readKafkaClientConfig(String user) {
         Optional<Path> file = Optional.ofNullable(kafkaConfig)
                 .or(() -> localStackServing(StackEndpoints.KAFKA_BOOTSTRAP, kafkaBootstrap()).flatMap(s -> s.kafkaClientConfig(user)))
                 .or(() -> first(System.getenv("SLUICE_KAFKA_CONFIG")).map(Path::of));
@@ -80,7 +88,7 @@ final class Endpoints {
 
     /** Kafka client settings for an operator command: the admin user on a secured local stack. */
     Map<String, Object> kafkaClientConfig() {
-        return kafkaClientConfig("admin");
+        return kafkaClientConfig(StackSecurity.KAFKA_ADMIN);
     }
 
     /** Admin (or other client) settings: the client security settings plus the bootstrap servers. */

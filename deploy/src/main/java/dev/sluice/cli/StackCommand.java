@@ -59,8 +59,8 @@ final class StackCommand {
         int timeoutSeconds;
 
         @Option(names = "--secure",
-                description = {"Secured mode: Kafka on SASL_SSL with SCRAM-SHA-512 users (admin, sluice, flume) and ACLs enforced,"
-                        + " Solr on HTTPS with basic authentication; a local CA, key stores and passwords are generated under"
+                description = {"Secured mode: Kafka on SASL_SSL (mutual TLS, then SCRAM-SHA-512 users admin, sluice, flume) with ACLs"
+                        + " enforced, Solr on HTTPS (mutual TLS) with basic authentication; a local CA, key stores and passwords are generated under"
                         + " <work-dir>/security, client settings in <work-dir>/client-conf (see docs/security.md)."})
         boolean secure;
 

@@ -1,5 +1,7 @@
 package dev.sluice.flumeconf;
 
+import dev.sluice.common.security.SolrClientSecurity;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,11 +137,9 @@ final class ComponentTypes {
                 union(KAFKA_SSL, Set.of("kafka.bootstrap.servers", "kafka.topic", "flumeBatchSize", "useFlumeEventFormat",
                         "defaultPartitionId", "partitionIdHeader", "allowTopicOverride", "topicHeader", "header.*", "timestampHeader")));
         add(Kind.SINK, null, "dev.sluice.solr.SolrSink", Set.of("solrUrls", "collection"),
-                Set.of("solrUrls", "collection", "format", "batchSize", "commitWithinMs", "retry.initialBackoffMs", "retry.maxBackoffMs",
+                union(Set.of("solrUrls", "collection", "format", "batchSize", "commitWithinMs", "retry.initialBackoffMs", "retry.maxBackoffMs",
                         "retry.deadlineMs", "requestTimeoutMs", "maxFieldBytes", "maxRecordBytes", "onRejected", "dlq.topic",
-                        "dlq.bootstrap.servers", "dlq.producer.*", "auth.username", "auth.password", "ssl.truststore.location",
-                        "ssl.truststore.password", "ssl.truststore.type", "ssl.keystore.location", "ssl.keystore.password",
-                        "ssl.keystore.type"));
+                        "dlq.bootstrap.servers", "dlq.producer.*"), SolrClientSecurity.KEYS));
 
         // ---- interceptors (Sluice's; Flume's own by alias) ----
         add(Kind.INTERCEPTOR, null, "dev.sluice.interceptors.ValidateInterceptor$Builder", Set.of(),

@@ -67,6 +67,27 @@ final class FlumeAgent implements AutoCloseable {
     }
 
     /**
+     * The shipped tier-1 agent ({@code conf/flume/tier1.properties}) with its HTTP source on
+     * {@code httpPort}, keyed by {@code card_id}, and the client's own transaction id ({@code txn_id})
+     * as the event id, so that a request the client sends again lands on the same HBase row and Solr
+     * document; the configuration changed by {@code configure} first. State under {@code workDir}.
+     */
+    static FlumeAgent startTier1(Path workDir, dev.sluice.stack.StackEndpoints endpoints, int httpPort,
+                                 java.util.function.UnaryOperator<String> configure) throws IOException {
+        String config = configure.apply(Files.readString(confDir().resolve("flume/tier1.properties"))
+                + "\ntier1.sources.http.interceptors.identify.idField = txn_id\n");
+        return start(workDir.resolve("tier1"), "tier1", config, List.of(pluginJar()), java.util.Map.of(
+                "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
+                "SLUICE_HTTP_PORT", Integer.toString(httpPort),
+                "SLUICE_SYSLOG_PORT", Integer.toString(Pipes.freePort()),
+                "SLUICE_AVRO_PORT", Integer.toString(Pipes.freePort()),
+                "SLUICE_SPOOL_DIR", Files.createDirectories(workDir.resolve("spool")).toString(),
+                "SLUICE_AGENT_DIR", workDir.resolve("tier1-state").toString(),
+                "SLUICE_KEY_FIELD", "card_id",
+                "SLUICE_TIME_FIELD", "ts"));
+    }
+
+    /**
      * The shipped tier-2 agent ({@code conf/flume/tier2.properties}) as instance {@code id}, with
      * exactly Flume's jars plus the plugin jar, once every sink has started.
      */

@@ -125,19 +125,7 @@ class PipelineEndToEndIT {
         SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
 
         httpPort = Pipes.freePort();
-        // The shipped tier-1 configuration, plus the client's own transaction id as the event id, so
-        // that a request the client sends again lands on the same HBase row and Solr document.
-        String tier1Config = Files.readString(FlumeAgent.confDir().resolve("flume/tier1.properties"))
-                + "\ntier1.sources.http.interceptors.identify.idField = txn_id\n";
-        tier1 = FlumeAgent.start(workDir.resolve("tier1"), "tier1", tier1Config, List.of(FlumeAgent.pluginJar()), Map.of(
-                "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
-                "SLUICE_HTTP_PORT", Integer.toString(httpPort),
-                "SLUICE_SYSLOG_PORT", Integer.toString(Pipes.freePort()),
-                "SLUICE_AVRO_PORT", Integer.toString(Pipes.freePort()),
-                "SLUICE_SPOOL_DIR", Files.createDirectories(workDir.resolve("spool")).toString(),
-                "SLUICE_AGENT_DIR", workDir.resolve("tier1-state").toString(),
-                "SLUICE_KEY_FIELD", "card_id",
-                "SLUICE_TIME_FIELD", "ts"));
+        tier1 = FlumeAgent.startTier1(workDir, endpoints, httpPort, java.util.function.UnaryOperator.identity());
 
         rulesFile = workDir.resolve("rules.yaml");
         Files.writeString(rulesFile, Transactions.RULES);

@@ -165,17 +165,7 @@ class SecurePipelineIT {
         Map<String, String> flumeKafka = SettingsFile.read(endpoints.kafkaClientConfig(StackSecurity.KAFKA_FLUME).orElseThrow(), "flume");
         Map<String, String> solrClient = SettingsFile.read(endpoints.solrClientConfig().orElseThrow(), "solr");
         httpPort = Pipes.freePort();
-        String tier1Config = FlumeSecurity.secure(Files.readString(FlumeAgent.confDir().resolve("flume/tier1.properties"))
-                + "\ntier1.sources.http.interceptors.identify.idField = txn_id\n", "tier1", flumeKafka, Map.of());
-        tier1 = FlumeAgent.start(workDir.resolve("tier1"), "tier1", tier1Config, List.of(FlumeAgent.pluginJar()), Map.of(
-                "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
-                "SLUICE_HTTP_PORT", Integer.toString(httpPort),
-                "SLUICE_SYSLOG_PORT", Integer.toString(Pipes.freePort()),
-                "SLUICE_AVRO_PORT", Integer.toString(Pipes.freePort()),
-                "SLUICE_SPOOL_DIR", Files.createDirectories(workDir.resolve("spool")).toString(),
-                "SLUICE_AGENT_DIR", workDir.resolve("tier1-state").toString(),
-                "SLUICE_KEY_FIELD", "card_id",
-                "SLUICE_TIME_FIELD", "ts"));
+        tier1 = FlumeAgent.startTier1(workDir, endpoints, httpPort, config -> FlumeSecurity.secure(config, "tier1", flumeKafka, Map.of()));
 
         Path rules = Files.writeString(workDir.resolve("rules.yaml"), Transactions.RULES);
         consumerSettings = workDir.resolve("consumer.properties");
@@ -256,10 +246,7 @@ class SecurePipelineIT {
     @Test
     @Order(2)
     void kafkaRefusesNoCredentialsWrongPasswordsAndCertificatesOfAnotherCa() throws Exception {
-        Path other = workDir.resolve("other-ca");
-        LocalCertificateAuthority otherCa = LocalCertificateAuthority.create("Some other CA");
-        otherCa.issue("intruder", Duration.ofDays(30)).writeKeyStore(other.resolve("intruder.p12"), "intruder", "changeit".toCharArray());
-        otherCa.writeTrustStore(other.resolve("truststore.p12"), "changeit".toCharArray());
+        Path other = anotherCa(workDir.resolve("other-ca"));
 
         Map<String, Object> plaintext = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
         assertThatThrownBy(() -> describeCluster(plaintext)).as("a PLAINTEXT client").isInstanceOf(ExecutionException.class);
@@ -302,10 +289,7 @@ class SecurePipelineIT {
     @Test
     @Order(3)
     void solrRefusesNoCredentialsWrongPasswordsAndCertificatesOfAnotherCa() throws Exception {
-        Path other = workDir.resolve("other-ca-solr");
-        LocalCertificateAuthority otherCa = LocalCertificateAuthority.create("Yet another CA");
-        otherCa.issue("intruder", Duration.ofDays(30)).writeKeyStore(other.resolve("intruder.p12"), "intruder", "changeit".toCharArray());
-        otherCa.writeTrustStore(other.resolve("truststore.p12"), "changeit".toCharArray());
+        Path other = anotherCa(workDir.resolve("other-ca-solr"));
         String url = endpoints.solrUrl() + "/admin/collections?action=LIST&wt=json";
         SSLContext trusting = solrSecurity.sslContext();
         String password = solrSecurity.password().orElseThrow();
@@ -526,6 +510,14 @@ class SecurePipelineIT {
     }
 
     // ---- helpers ----
+
+    /** A CA that is not the stack's, in {@code dir}: {@code intruder.p12} (a client certificate) and {@code truststore.p12}, both "changeit". */
+    private static Path anotherCa(Path dir) {
+        LocalCertificateAuthority otherCa = LocalCertificateAuthority.create("Some other CA");
+        otherCa.issue("intruder", Duration.ofDays(30)).writeKeyStore(dir.resolve("intruder.p12"), "intruder", "changeit".toCharArray());
+        otherCa.writeTrustStore(dir.resolve("truststore.p12"), "changeit".toCharArray());
+        return dir;
+    }
 
     /** Kafka client settings of a stack user, as the client will use them (secrets still as references). */
     private static Map<String, Object> kafkaSettings(String user) {

@@ -711,7 +711,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         config.put(BucketPartitioner.BUCKETS_CONFIG, buckets.bucketCount());
         if (exactlyOnce) {
             // A stable id per instance fences a zombie of the same instance; KIP-447 makes one per instance enough.
-            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + settings.instanceId()
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ConsumerAcls.transactionalIdPrefix(settings) + settings.instanceId()
                     .orElse("dynamic-" + java.util.UUID.randomUUID()));
             // An instance killed mid-batch holds back read_committed readers until its transaction times out
             // (or it restarts with the same id): keep that short.

@@ -35,11 +35,6 @@ public final class Secrets {
         return new Secrets(environment::get);
     }
 
-    /** Whether {@code value} is a reference this class can resolve. */
-    public static boolean isReference(String value) {
-        return value != null && (value.startsWith("file:") || value.startsWith("env:"));
-    }
-
     /**
      * @param setting the setting's name, for the error message
      * @param reference {@code file:PATH} or {@code env:NAME}

@@ -6,9 +6,7 @@ import javax.net.ssl.TrustManagerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,9 +66,7 @@ public record SolrClientSecurity(String prefix, Optional<String> username, Optio
                                          String locationKey, String passwordKey, String typeKey) {
         Optional<String> location = value(settings, locationKey);
         if (location.isEmpty()) {
-            List<String> orphans = new ArrayList<>();
-            value(settings, passwordKey).ifPresent(v -> orphans.add(prefix + passwordKey));
-            if (!orphans.isEmpty()) {
+            if (value(settings, passwordKey).isPresent()) {
                 throw new IllegalArgumentException("setting '" + prefix + passwordKey + "' needs '" + prefix + locationKey + "'");
             }
             return Optional.empty();

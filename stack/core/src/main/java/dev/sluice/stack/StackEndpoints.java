@@ -1,5 +1,7 @@
 package dev.sluice.stack;
 
+import dev.sluice.stack.security.StackSecurity;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -141,7 +143,7 @@ public final class StackEndpoints {
      * secured stack; empty for an open one.
      */
     public Optional<Path> kafkaClientConfig(String user) {
-        return get(user.equals("admin") ? KAFKA_CLIENT_CONFIG : KAFKA_CLIENT_CONFIG + "." + user).map(Path::of);
+        return get(user.equals(StackSecurity.KAFKA_ADMIN) ? KAFKA_CLIENT_CONFIG : KAFKA_CLIENT_CONFIG + "." + user).map(Path::of);
     }
 
     /** The Solr client settings file of a secured stack; empty for an open one. */
