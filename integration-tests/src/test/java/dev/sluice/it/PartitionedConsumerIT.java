@@ -145,13 +145,17 @@ class PartitionedConsumerIT {
     }
 
     private static ConsumerInstance startInstance(String id) throws Exception {
+        return ConsumerInstance.start(workDir.resolve("consumers"), id, baseSettings());
+    }
+
+    private static Map<String, String> baseSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bootstrap.servers", endpoints.kafkaBootstrapServers());
         settings.put("hbase.zookeeper.quorum", endpoints.hbaseClientSettings().get("hbase.zookeeper.quorum"));
         endpoints.hbaseClientSettings().forEach(settings::put);
         settings.put("rules.file", rulesFile.toString());
         settings.put("rules.reload.interval.ms", "500");
-        return ConsumerInstance.start(workDir.resolve("consumers"), id, settings);
+        return settings;
     }
 
     @AfterAll
@@ -341,7 +345,82 @@ class PartitionedConsumerIT {
         assertThat(fired.get()).as("the new rule fires without a restart").isTrue();
     }
 
+    @Test
+    @Order(6)
+    void atLeastOnceWithParallelThreadsLosesNothingOnKillNineAndCommitsEverythingOnACleanStop() throws Exception {
+        // A second group, own outputs, at_least_once, two processing threads each: offsets are committed
+        // asynchronously once the outputs before them are acknowledged, and synchronously on stop.
+        String run = "alos-" + UUID.randomUUID();
+        Map<String, String> alos = Map.of("group.id", "alos", "processing.guarantee", "at_least_once", "processing.threads", "2",
+                "topic.enriched", "alos.enriched", "topic.alerts", "alos.alerts", "topic.dlq", "alos.dlq");
+        List<ConsumerInstance> members = new ArrayList<>();
+        try {
+            for (String id : List.of("a1", "a2")) {
+                Map<String, String> settings = new LinkedHashMap<>(baseSettings());
+                settings.putAll(alos);
+                members.add(ConsumerInstance.start(workDir.resolve("consumers"), id, settings));
+            }
+            awaitAllPartitionsActive(members, Duration.ofSeconds(120));
+            // The new group starts from the beginning of events.raw: its asynchronous commits catch up with it.
+            await("the group has processed and committed the earlier tests' events").atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertCommittedToTheEnd("alos"));
+            ConsumerInstance victim = members.get(1);
+            double victimOutBefore = eventsOut(victim);
+            Set<String> expectedIds = new HashSet<>();
+            int total = 3000;
+            for (int i = 0; i < total; i++) {
+                expectedIds.add(send(key(2000 + i % 200), 1.0, run));
+                if (i == total / 3) {
+                    producer.flush();
+                    await("the victim processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                            .until(() -> eventsOut(victim) > victimOutBefore);
+                    victim.kill();
+                }
+            }
+            producer.flush();
+            List<ConsumerRecord<String, byte[]>> outputs = consume("alos.enriched", r -> expectedIds.contains(idOf(r)), total,
+                    Duration.ofSeconds(180));
+            Set<String> seen = new HashSet<>();
+            outputs.forEach(r -> seen.add(idOf(r)));
+            assertThat(seen).as("every input event is in the output at least once").containsExactlyInAnyOrderElementsOf(expectedIds);
+            for (ConsumerRecord<String, byte[]> record : outputs) {
+                assertThat(record.partition()).as("output partition = input partition of the key")
+                        .isEqualTo(partitionOf(CODEC.decode(record.value()).key()));
+            }
+
+            // A clean stop commits what the survivor processed: the group's offsets reach the input's end.
+            ConsumerInstance survivor = members.get(0);
+            awaitAllPartitionsActive(List.of(survivor), Duration.ofSeconds(60));
+            survivor.close();
+            assertThat(survivor.alive()).isFalse();
+            assertCommittedToTheEnd("alos");
+        } finally {
+            for (ConsumerInstance member : members) {
+                member.close();
+            }
+        }
+    }
+
     // ---- helpers ----
+
+    /** The group's committed offset of every events.raw partition is that partition's end. */
+    private static void assertCommittedToTheEnd(String group) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", endpoints.kafkaBootstrapServers()))) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition("events.raw", p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            var ends = admin.listOffsets(latest).all().get();
+            for (TopicPartition tp : latest.keySet()) {
+                long end = ends.get(tp).offset();
+                long position = committed.get(tp) == null ? 0 : committed.get(tp).offset(); // nothing to commit in an empty partition
+                assertThat(position).as("committed offset of %s", tp).isEqualTo(end);
+            }
+        }
+    }
 
     private static Profile profile(int i, String segment) {
         return new Profile(key(i), Map.of("holder", "Holder " + i, "segment", segment, "credit_limit", 1000.0 + i));

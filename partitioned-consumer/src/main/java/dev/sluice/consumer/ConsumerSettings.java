@@ -32,12 +32,14 @@ public record ConsumerSettings(
         Topics topics,
         String profilesTable,
         Guarantee guarantee,
+        Duration commitInterval,
         UnknownProfilePolicy unknownProfile,
         Optional<Path> rulesFile,
         Duration rulesReloadInterval,
         int metricsPort,
         Optional<Path> statusFile,
         int scanParallelism,
+        int processingThreads,
         int maxEventBytes,
         Map<String, String> kafkaConsumer,
         Map<String, String> kafkaProducer,
@@ -49,10 +51,24 @@ public record ConsumerSettings(
 
     /** What a committed batch promises. */
     public enum Guarantee {
-        /** Reads, outputs, window checkpoints and offsets in one Kafka transaction (the default). */
-        EXACTLY_ONCE,
-        /** Outputs flushed, then offsets committed: lowest latency, a crash can repeat a batch. */
-        AT_LEAST_ONCE
+        /**
+         * Reads, outputs, window checkpoints and offsets in one Kafka transaction (the default), one
+         * per commit interval: outputs become visible to read_committed readers at its commit.
+         */
+        EXACTLY_ONCE(50),
+        /**
+         * Outputs are visible as soon as written; offsets are committed once the outputs before them
+         * are acknowledged: lowest latency, a crash can repeat up to a commit interval of records.
+         */
+        AT_LEAST_ONCE(100);
+
+        // Exactly-once trades latency (records wait for the commit) against commit overhead: 50 ms keeps
+        // the p99 under 100 ms; at-least-once latency does not depend on it.
+        final int defaultCommitIntervalMs;
+
+        Guarantee(int defaultCommitIntervalMs) {
+            this.defaultCommitIntervalMs = defaultCommitIntervalMs;
+        }
     }
 
     /** What happens to an event whose key has no profile. */
@@ -76,17 +92,19 @@ public record ConsumerSettings(
     public static final String TOPIC_CHANGELOG = "topic.changelog";
     public static final String PROFILES_TABLE = "profiles.table";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String UNKNOWN_PROFILE = "unknown.profile";
     public static final String RULES_FILE = "rules.file";
     public static final String RULES_RELOAD_INTERVAL_MS = "rules.reload.interval.ms";
     public static final String METRICS_PORT = "metrics.port";
     public static final String STATUS_FILE = "status.file";
     public static final String SCAN_PARALLELISM = "scan.parallelism";
+    public static final String PROCESSING_THREADS = "processing.threads";
     public static final String MAX_EVENT_BYTES = "max.event.bytes";
 
     private static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, GROUP_ID, INSTANCE_ID, TOPIC_INPUT, TOPIC_ENRICHED,
-            TOPIC_ALERTS, TOPIC_DLQ, TOPIC_UPDATES, TOPIC_CHANGELOG, PROFILES_TABLE, PROCESSING_GUARANTEE, UNKNOWN_PROFILE,
-            RULES_FILE, RULES_RELOAD_INTERVAL_MS, METRICS_PORT, STATUS_FILE, SCAN_PARALLELISM, MAX_EVENT_BYTES);
+            TOPIC_ALERTS, TOPIC_DLQ, TOPIC_UPDATES, TOPIC_CHANGELOG, PROFILES_TABLE, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, UNKNOWN_PROFILE,
+            RULES_FILE, RULES_RELOAD_INTERVAL_MS, METRICS_PORT, STATUS_FILE, SCAN_PARALLELISM, PROCESSING_THREADS, MAX_EVENT_BYTES);
     private static final List<String> PREFIXES = List.of("kafka.consumer.", "kafka.producer.", "kafka.common.", "hbase.", "zookeeper.");
 
     /** Reads a properties file, then applies the overrides (CLI {@code --set key=value}). */
@@ -137,18 +155,21 @@ public record ConsumerSettings(
         Topics topics = new Topics(r.string(TOPIC_INPUT, "events.raw"), r.string(TOPIC_ENRICHED, "events.enriched"),
                 r.string(TOPIC_ALERTS, "alerts"), r.string(TOPIC_DLQ, "events.dlq"),
                 r.string(TOPIC_UPDATES, "profiles.updates"), r.string(TOPIC_CHANGELOG, group + ".windows-changelog"));
+        Guarantee guarantee = r.enumeration(PROCESSING_GUARANTEE, Guarantee.class, Guarantee.EXACTLY_ONCE);
         ConsumerSettings settings = new ConsumerSettings(
                 bootstrap, hbase, group,
                 Optional.ofNullable(values.get(INSTANCE_ID)).filter(s -> !s.isBlank()),
                 topics,
                 r.string(PROFILES_TABLE, "profiles"),
-                r.enumeration(PROCESSING_GUARANTEE, Guarantee.class, Guarantee.EXACTLY_ONCE),
+                guarantee,
+                Duration.ofMillis(r.integer(COMMIT_INTERVAL_MS, guarantee.defaultCommitIntervalMs, 1, 60_000)),
                 r.enumeration(UNKNOWN_PROFILE, UnknownProfilePolicy.class, UnknownProfilePolicy.PASS),
                 Optional.ofNullable(values.get(RULES_FILE)).filter(s -> !s.isBlank()).map(Path::of),
                 Duration.ofMillis(r.integer(RULES_RELOAD_INTERVAL_MS, 5000, 100, Integer.MAX_VALUE)),
                 (int) r.integer(METRICS_PORT, 0, 0, 65535),
                 Optional.ofNullable(values.get(STATUS_FILE)).filter(s -> !s.isBlank()).map(Path::of),
                 (int) r.integer(SCAN_PARALLELISM, 4, 1, 64),
+                (int) r.integer(PROCESSING_THREADS, Math.min(8, Runtime.getRuntime().availableProcessors()), 1, 64),
                 (int) r.integer(MAX_EVENT_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
                 r.prefixed("kafka.consumer."), r.prefixed("kafka.producer."), r.prefixed("kafka.common."));
         if (settings.rulesFile().isPresent() && !Files.isReadable(settings.rulesFile().get())) {
@@ -165,7 +186,7 @@ public record ConsumerSettings(
     public String toString() {
         return "ConsumerSettings[bootstrapServers=" + bootstrapServers + ", hbase=" + Redaction.redact(hbase) + ", groupId=" + groupId
                 + ", instanceId=" + instanceId.orElse("-") + ", topics=" + topics + ", profilesTable=" + profilesTable
-                + ", guarantee=" + guarantee + ", unknownProfile=" + unknownProfile + ", rulesFile=" + rulesFile.orElse(null)
+                + ", guarantee=" + guarantee + ", commitInterval=" + commitInterval + ", unknownProfile=" + unknownProfile + ", rulesFile=" + rulesFile.orElse(null)
                 + ", kafkaCommon=" + Redaction.redact(kafkaCommon) + ", kafkaConsumer=" + Redaction.redact(kafkaConsumer)
                 + ", kafkaProducer=" + Redaction.redact(kafkaProducer) + "]";
     }

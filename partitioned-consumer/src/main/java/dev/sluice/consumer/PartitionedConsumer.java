@@ -114,12 +114,22 @@ public final class PartitionedConsumer implements AutoCloseable {
     private final boolean exactlyOnce;
     private final ExecutorService loaders;
     private final ProfileCache cache = new ProfileCache();
-    private final WindowStore windows;
+    // One window store per processing thread: partition p's keys live in windows[p % threads].
+    private final WindowStore[] windows;
+    private final ExecutorService workers; // null with one processing thread
     private final DeadLetters deadLetters;
     private final ConsumerMetrics metrics;
     private final KafkaClientMetrics consumerMetrics;
     private final Map<Integer, Future<PartitionLoad.Result>> loading = new HashMap<>();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+    // Records processed since the last commit point (exactly-once: the open transaction).
+    private CommitUnit unit = new CommitUnit();
+    // At-least-once: sealed units whose outputs are not all acknowledged yet, oldest first.
+    private final java.util.ArrayDeque<CommitUnit> sealed = new java.util.ArrayDeque<>();
+    // At-least-once: per partition, the position after the last record whose outputs are acknowledged.
+    private final Map<TopicPartition, OffsetAndMetadata> acknowledgedOffsets = new HashMap<>();
+    private boolean transactionOpen;
+    private long lastCommitNanos = System.nanoTime();
 
     private RuleSet rules;
     private long rulesModified;
@@ -144,7 +154,11 @@ public final class PartitionedConsumer implements AutoCloseable {
         this.schema = store.schema();
         this.enrichment = new ProfileEnrichment(schema);
         this.buckets = store.buckets();
-        this.windows = new WindowStore(rules.windows());
+        this.windows = new WindowStore[settings.processingThreads()];
+        for (int i = 0; i < windows.length; i++) {
+            windows[i] = new WindowStore(rules.windows());
+        }
+        this.workers = windows.length == 1 ? null : Executors.newFixedThreadPool(windows.length, daemonThreads("processing"));
 
         try (Admin admin = Admin.create(common())) {
             this.inputPartitions = partitionCount(admin, settings.topics().input());
@@ -186,11 +200,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 throw e;
             }
         }
-        this.loaders = Executors.newFixedThreadPool(2, r -> {
-            Thread thread = new Thread(r, "partition-load");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.loaders = Executors.newFixedThreadPool(2, daemonThreads("partition-load"));
         this.metrics = new ConsumerMetrics(settings.displayName(), settings.metricsPort(), cache, this::statusJson);
         this.consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(metrics.registry());
@@ -210,9 +220,9 @@ public final class PartitionedConsumer implements AutoCloseable {
     /** Processes until {@link #stop()} is called or a fatal error (another instance fenced this one). */
     public void run() {
         consumer.subscribe(List.of(settings.topics().input()), new Rebalances());
-        LOG.info("{} consuming {} ({} partitions, {}, unknown profiles: {}), metrics on port {}",
+        LOG.info("{} consuming {} ({} partitions, {}, commit every {} ms, unknown profiles: {}), metrics on port {}",
                 settings.displayName(), settings.topics().input(), inputPartitions, settings.guarantee(),
-                settings.unknownProfile(), metrics.port());
+                settings.commitInterval().toMillis(), settings.unknownProfile(), metrics.port());
         try {
             while (running) {
                 maybeReloadRules();
@@ -220,14 +230,25 @@ public final class PartitionedConsumer implements AutoCloseable {
                 applyUpdates();
                 ConsumerRecords<String, byte[]> records;
                 try {
-                    records = consumer.poll(Duration.ofMillis(100));
+                    records = consumer.poll(pollTimeout());
                 } catch (WakeupException e) {
                     break;
                 }
-                if (!records.isEmpty()) {
-                    processBatch(records);
+                try {
+                    failIfAnySendFailed();
+                    if (!records.isEmpty()) {
+                        processRecords(records);
+                    }
+                    if (commitDue()) {
+                        commit(false);
+                    }
+                } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    rewind(e);
                 }
             }
+            commitOrRewind(true);
         } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
             LOG.error("{} was fenced by a newer instance with the same id; stopping: {}", settings.displayName(), e.toString());
             throw e;
@@ -247,58 +268,201 @@ public final class PartitionedConsumer implements AutoCloseable {
         running = false;
     }
 
-    private void processBatch(ConsumerRecords<String, byte[]> records) {
-        long batchStart = System.currentTimeMillis();
-        if (exactlyOnce) {
+    private void processRecords(ConsumerRecords<String, byte[]> records) {
+        if (exactlyOnce && !transactionOpen) {
             producer.beginTransaction();
+            transactionOpen = true;
         }
+        if (workers == null || records.partitions().size() == 1) {
+            records.partitions().forEach(tp -> processPartition(records.records(tp)));
+        } else {
+            processInParallel(records);
+        }
+        records.partitions().forEach(tp -> unit.processed(records.records(tp)));
+    }
+
+    /**
+     * Partition-affine parallelism: a partition's records go to one thread, in order, so per-key
+     * order, the partition's cache and its keys' windows each have a single writer; a key's outputs
+     * go to the same output partition from that one thread. The batch ends when every thread is done.
+     */
+    private void processInParallel(ConsumerRecords<String, byte[]> records) {
+        List<List<TopicPartition>> slots = new ArrayList<>();
+        for (int i = 0; i < windows.length; i++) {
+            slots.add(new ArrayList<>());
+        }
+        records.partitions().forEach(tp -> slots.get(tp.partition() % windows.length).add(tp));
+        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
+        for (List<TopicPartition> slot : slots) {
+            if (!slot.isEmpty()) {
+                tasks.add(() -> {
+                    slot.forEach(tp -> processPartition(records.records(tp)));
+                    return null;
+                });
+            }
+        }
+        List<Future<Void>> done;
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition tp : records.partitions()) {
-                List<ConsumerRecord<String, byte[]>> partitionRecords = records.records(tp);
-                for (ConsumerRecord<String, byte[]> record : partitionRecords) {
-                    process(record);
+            done = workers.invokeAll(tasks);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while processing a batch", e);
+        }
+        for (Future<Void> future : done) {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while processing a batch", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
                 }
-                ConsumerRecord<String, byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
-                offsets.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private void processPartition(List<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            process(record);
+        }
+    }
+
+    private WindowStore windowsOf(int partition) {
+        return windows[partition % windows.length];
+    }
+
+    /** Commit points are time-based (like Kafka Streams' commit.interval.ms), not one per poll: a commit costs round trips. */
+    private boolean commitDue() {
+        boolean work = !unit.isEmpty() || !sealed.isEmpty();
+        return work && System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
+    }
+
+    /** Polls no longer than until the next commit is due, so a quiet input does not hold a commit back. */
+    private Duration pollTimeout() {
+        if (unit.isEmpty() && sealed.isEmpty()) {
+            return Duration.ofMillis(100);
+        }
+        long untilDue = settings.commitInterval().toNanos() - (System.nanoTime() - lastCommitNanos);
+        return Duration.ofNanos(Math.max(0, Math.min(untilDue, TimeUnit.MILLISECONDS.toNanos(100))));
+    }
+
+    /**
+     * Makes the processed records durable. Exactly-once: checkpoints, offsets and outputs commit as one
+     * transaction. At-least-once: the open unit is sealed, and the offsets of every unit whose outputs
+     * are all acknowledged are committed (asynchronously, unless {@code waitForAll}: then after a flush,
+     * synchronously — before partitions are handed over or the instance stops).
+     */
+    private void commit(boolean waitForAll) {
+        long commitStart = System.nanoTime();
+        lastCommitNanos = commitStart;
+        if (exactlyOnce) {
+            if (!transactionOpen) {
+                return;
             }
             writeCheckpoints();
-            long commitStart = System.nanoTime();
-            if (exactlyOnce) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                producer.commitTransaction();
-            } else {
-                producer.flush();
-                Exception failure = sendFailure.getAndSet(null);
-                if (failure != null) {
-                    throw new KafkaException("an output record could not be written", failure);
-                }
-                consumer.commitSync(offsets);
-            }
+            producer.sendOffsetsToTransaction(unit.offsets(), consumer.groupMetadata());
+            producer.commitTransaction();
+            transactionOpen = false;
+            completed(unit, System.nanoTime() - commitStart);
+            unit = new CommitUnit();
+            return;
+        }
+        writeCheckpoints();
+        if (!unit.isEmpty()) {
+            unit.seal();
+            sealed.add(unit);
+            unit = new CommitUnit();
+        }
+        if (waitForAll) {
+            producer.flush();
+            failIfAnySendFailed();
+        }
+        boolean any = false;
+        while (!sealed.isEmpty() && sealed.peek().isComplete()) {
+            CommitUnit done = sealed.poll();
+            acknowledgedOffsets.putAll(done.offsets());
+            completed(done, 0);
+            any = true;
+        }
+        if (!any && !waitForAll) {
+            return;
+        }
+        acknowledgedOffsets.keySet().retainAll(consumer.assignment());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(acknowledgedOffsets);
+        if (waitForAll) {
+            consumer.commitSync(offsets);
             metrics.commitDuration.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
-            metrics.transactionsCommitted.increment();
-            long committed = System.currentTimeMillis();
-            for (ConsumerRecord<String, byte[]> record : records) {
-                metrics.endToEndLatency.record(Math.max(0, committed - record.timestamp()), TimeUnit.MILLISECONDS);
-            }
+        } else {
+            consumer.commitAsync(offsets, (committed, failure) -> {
+                if (failure != null) {
+                    // The next commit carries the same (or later) offsets; a crash before it repeats these records.
+                    LOG.warn("offset commit failed, retried with the next one: {}", failure.toString());
+                } else {
+                    metrics.commitDuration.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
+                }
+            });
+        }
+    }
+
+    private void completed(CommitUnit done, long commitNanos) {
+        if (exactlyOnce) {
+            metrics.commitDuration.record(commitNanos, TimeUnit.NANOSECONDS);
+        }
+        metrics.transactionsCommitted.increment();
+        long now = System.currentTimeMillis();
+        done.forEachTimestamp(timestamp -> metrics.endToEndLatency.record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS));
+    }
+
+    /** Commits what is pending before partitions move, loads install or the instance stops; a failure rewinds. */
+    private void commitOrRewind(boolean waitForAll) {
+        if (unit.isEmpty() && sealed.isEmpty() && !transactionOpen) {
+            return;
+        }
+        try {
+            commit(waitForAll);
         } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
             throw e;
         } catch (KafkaException e) {
-            // A missing ACL is not transient: rewinding would repeat the batch forever.
-            MissingPermissionException.rethrowIfUnauthorized(e, settings, org.apache.kafka.common.acl.AclOperation.WRITE);
-            LOG.warn("batch of {} records from {} failed after {} ms, rewinding to the last commit: {}", records.count(),
-                    records.partitions(), System.currentTimeMillis() - batchStart, e.toString());
-            metrics.transactionsAborted.increment();
-            if (exactlyOnce) {
-                try {
-                    producer.abortTransaction();
-                } catch (KafkaException abortFailure) {
-                    LOG.warn("abort failed: {}", abortFailure.toString());
-                }
-            }
-            sendFailure.set(null);
-            reloadAll();
+            rewind(e);
         }
+    }
+
+    private void failIfAnySendFailed() {
+        Exception failure = sendFailure.getAndSet(null);
+        if (failure != null) {
+            throw new KafkaException("an output record could not be written", failure);
+        }
+    }
+
+    /** A batch could not be made durable: forget everything since the last commit and reload from it. */
+    private void rewind(KafkaException e) {
+        // A missing ACL is not transient: rewinding would repeat the batch forever.
+        MissingPermissionException.rethrowIfUnauthorized(e, settings, org.apache.kafka.common.acl.AclOperation.WRITE);
+        LOG.warn("processing since the last commit failed, rewinding to it: {}", e.toString());
+        metrics.transactionsAborted.increment();
+        if (exactlyOnce && transactionOpen) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailure) {
+                LOG.warn("abort failed: {}", abortFailure.toString());
+            }
+        }
+        transactionOpen = false;
+        if (!exactlyOnce) {
+            try {
+                // Let late acknowledgements land and earlier offset commits finish, so 'committed' below is current.
+                producer.flush();
+                consumer.commitSync(Map.of());
+            } catch (KafkaException ignored) {
+                LOG.debug("while rewinding", ignored);
+            }
+        }
+        sealed.clear();
+        unit = new CommitUnit();
+        sendFailure.set(null);
+        reloadAll();
     }
 
     private void process(ConsumerRecord<String, byte[]> record) {
@@ -331,18 +495,26 @@ public final class PartitionedConsumer implements AutoCloseable {
                 }
             }
         }
-        ObjectNode profile = attributes == null ? null : enrichment.read(attributes);
-        Event enriched = profile == null ? event : enrichment.enrich(event, profile);
+        ObjectNode profile = null;
+        Event enriched = event;
+        if (attributes != null && rules.isEmpty()) {
+            enriched = enrichment.enrich(event, attributes);
+        } else if (attributes != null) {
+            profile = enrichment.read(attributes); // the rules read every attribute
+            enriched = enrichment.enrich(event, profile);
+        }
         RecordHeaders headers = new RecordHeaders();
-        if (profile == null) {
+        if (attributes == null) {
             headers.add(PROFILE_HEADER, "missing".getBytes(StandardCharsets.UTF_8));
         }
-        Map<String, Object> body = RuleSet.toJava(event.body());
-        Map<String, Number> windowValues = windows.addAndRead(event.key(), event.eventTime().toEpochMilli(), body);
-        Map<String, Object> facts = RuleSet.eventFacts(event.id(), event.key(), event.eventTime().toEpochMilli(),
-                event.ingestTime().toEpochMilli(), body);
-        List<Alert> alerts = rules.evaluate(facts, RuleSet.toJava(profile), windowValues,
-                failure -> ruleFailed(record, failure));
+        List<Alert> alerts = List.of();
+        if (!rules.isEmpty()) {
+            Map<String, Object> body = RuleSet.toJava(event.body());
+            Map<String, Number> windowValues = windowsOf(record.partition()).addAndRead(event.key(), event.eventTime().toEpochMilli(), body);
+            Map<String, Object> facts = RuleSet.eventFacts(event.id(), event.key(), event.eventTime().toEpochMilli(),
+                    event.ingestTime().toEpochMilli(), body);
+            alerts = rules.evaluate(facts, RuleSet.toJava(profile), windowValues, failure -> ruleFailed(record, failure));
+        }
         send(new ProducerRecord<>(settings.topics().enriched(), null, event.key(), codec.encode(enriched), headers));
         metrics.eventsOut.increment();
         for (Alert alert : alerts) {
@@ -364,10 +536,13 @@ public final class PartitionedConsumer implements AutoCloseable {
     }
 
     private void send(ProducerRecord<String, byte[]> record) {
+        CommitUnit sending = unit;
+        sending.sent();
         producer.send(record, (metadata, exception) -> {
             if (exception != null) {
                 sendFailure.compareAndSet(null, exception);
             }
+            sending.acknowledged();
         });
     }
 
@@ -387,9 +562,11 @@ public final class PartitionedConsumer implements AutoCloseable {
     }
 
     private void writeCheckpoints() {
-        for (Map.Entry<String, byte[]> checkpoint : windows.drainChanged().entrySet()) {
-            int partition = buckets.partitionOfKey(checkpoint.getKey().getBytes(StandardCharsets.UTF_8), inputPartitions);
-            send(new ProducerRecord<>(settings.topics().changelog(), partition, checkpoint.getKey(), checkpoint.getValue()));
+        for (WindowStore store : windows) {
+            for (Map.Entry<String, byte[]> checkpoint : store.drainChanged().entrySet()) {
+                int partition = buckets.partitionOfKey(checkpoint.getKey().getBytes(StandardCharsets.UTF_8), inputPartitions);
+                send(new ProducerRecord<>(settings.topics().changelog(), partition, checkpoint.getKey(), checkpoint.getValue()));
+            }
         }
     }
 
@@ -434,6 +611,8 @@ public final class PartitionedConsumer implements AutoCloseable {
                 return;
             }
             metrics.rebalances.increment();
+            // What was processed of them is committed before the next owner starts reading them.
+            commitOrRewind(true);
             partitions.forEach(tp -> drop(tp.partition()));
             reassignUpdates(Map.of());
             LOG.info("{} revoked {}", settings.displayName(), partitionsOf(partitions));
@@ -441,7 +620,17 @@ public final class PartitionedConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            if (partitions.isEmpty()) {
+                return;
+            }
+            metrics.rebalances.increment();
+            // Another member may already own them: nothing processed since the last commit may be committed.
+            if (!unit.isEmpty() || !sealed.isEmpty() || transactionOpen) {
+                rewind(new KafkaException("partitions " + partitionsOf(partitions) + " were lost"));
+            }
+            partitions.forEach(tp -> drop(tp.partition()));
+            reassignUpdates(Map.of());
+            LOG.info("{} lost {}", settings.displayName(), partitionsOf(partitions));
         }
     }
 
@@ -462,14 +651,16 @@ public final class PartitionedConsumer implements AutoCloseable {
             load.cancel(true);
         }
         cache.drop(partition);
-        windows.removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
+        windowsOf(partition).removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
     }
 
     /** Installs finished loads and resumes their partitions. */
     private void completeLoads() {
-        if (loading.isEmpty()) {
+        if (loading.values().stream().noneMatch(Future::isDone)) {
             return;
         }
+        // Installing restores window state: what is pending is committed first, so its checkpoints go out with it.
+        commitOrRewind(false);
         List<TopicPartition> resumed = new ArrayList<>();
         Map<TopicPartition, Long> seeks = new HashMap<>();
         for (var it = loading.entrySet().iterator(); it.hasNext(); ) {
@@ -492,9 +683,9 @@ public final class PartitionedConsumer implements AutoCloseable {
                 continue;
             }
             cache.install(partition, result.profiles());
-            windows.removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
-            result.windowCheckpoints().forEach(windows::restore);
-            windows.drainChanged(); // restored state is already in the changelog
+            windowsOf(partition).removeIf(key -> buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions) == partition);
+            result.windowCheckpoints().forEach(windowsOf(partition)::restore);
+            windowsOf(partition).drainChanged(); // restored state is already in the changelog
             result.updateOffsets().forEach((tp, offset) -> seeks.merge(tp, offset, Math::min));
             resumed.add(new TopicPartition(settings.topics().input(), partition));
             metrics.partitionLoad.record(result.nanos(), TimeUnit.NANOSECONDS);
@@ -601,7 +792,9 @@ public final class PartitionedConsumer implements AutoCloseable {
         try {
             RuleSet reloaded = RuleSet.load(settings.rulesFile().get());
             if (!reloaded.windows().equals(rules.windows())) {
-                windows.respec(reloaded.windows());
+                for (WindowStore store : windows) {
+                    store.respec(reloaded.windows());
+                }
             }
             rules = reloaded;
             metrics.rulesReloads.increment();
@@ -642,7 +835,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         new TreeMap<>(cache.sizes()).forEach((p, n) -> partitions.putObject(Integer.toString(p)).put("profiles", n));
         root.put("cacheEntries", cache.entries());
         root.put("cacheBytes", cache.bytes());
-        root.put("windowKeys", windows.size());
+        root.put("windowKeys", java.util.Arrays.stream(windows).mapToInt(WindowStore::size).sum());
         root.putPOJO("rules", rules.ruleNames());
         try {
             return JSON.writeValueAsString(root) + "\n";
@@ -779,12 +972,24 @@ public final class PartitionedConsumer implements AutoCloseable {
     public void close() {
         stop();
         loaders.shutdownNow();
+        if (workers != null) {
+            workers.shutdownNow();
+        }
         closeQuietly(consumerMetrics);
         closeQuietly(() -> consumer.close(Duration.ofSeconds(10)));
         closeQuietly(updates::close);
         closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
         closeQuietly(metrics);
         closeQuietly(hbase);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread thread = new Thread(r, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

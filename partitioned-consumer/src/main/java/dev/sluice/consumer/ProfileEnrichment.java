@@ -1,5 +1,7 @@
 package dev.sluice.consumer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,15 +24,26 @@ public final class ProfileEnrichment {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProfileSchema schema;
+    private final java.util.Set<String> enrichNames;
 
     public ProfileEnrichment(ProfileSchema schema) {
         this.schema = schema;
+        this.enrichNames = schema.enrichAttributes().stream().map(Attribute::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** The cache form of a profile. */
     public byte[] cacheForm(Profile profile) {
+        // In schema order, so that enrichment straight from these bytes writes the attributes in a stable order.
+        ObjectNode attributes = ProfileUpdates.attributes(profile, schema);
+        ObjectNode ordered = JSON.createObjectNode();
+        for (String name : schema.attributes().keySet()) {
+            JsonNode value = attributes.get(name);
+            if (value != null) {
+                ordered.set(name, value);
+            }
+        }
         try {
-            return JSON.writeValueAsBytes(ProfileUpdates.attributes(profile, schema));
+            return JSON.writeValueAsBytes(ordered);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,6 +61,31 @@ public final class ProfileEnrichment {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The event with the enrich attributes of a profile in its cache form, read straight from the
+     * bytes: the attributes that are not copied are skipped, never turned into a tree.
+     */
+    public Event enrich(Event event, byte[] cacheForm) {
+        ObjectNode out = JSON.createObjectNode();
+        try (JsonParser parser = JSON.createParser(cacheForm)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("a cached profile is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (enrichNames.contains(name)) {
+                    out.set(name, JSON.readTree(parser));
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event.withProfile(out);
     }
 
     /** The event with the profile's enrich attributes. */

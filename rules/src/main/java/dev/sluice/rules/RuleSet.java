@@ -144,6 +144,11 @@ public final class RuleSet {
         return windows;
     }
 
+    /** No rules and no windows: evaluating would convert every event for nothing. */
+    public boolean isEmpty() {
+        return rules.isEmpty() && windows.isEmpty();
+    }
+
     public List<String> ruleNames() {
         return rules.stream().map(CompiledRule::name).toList();
     }

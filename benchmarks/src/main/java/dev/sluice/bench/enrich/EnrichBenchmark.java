@@ -344,7 +344,13 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 throws IOException {
             Path log = workDir.resolve(variant.id() + ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + heap, "-cp", classpath, VariantMain.class.getName(), variant.id(),
+                    "-Xmx" + heap));
+            // Extra JVM options for the variants, e.g. a JFR recording when profiling one of them.
+            String extra = System.getenv().getOrDefault("SLUICE_BENCH_VARIANT_OPTS", "").replace("{variant}", variant.id());
+            if (!extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-cp", classpath, VariantMain.class.getName(), variant.id(),
                     "bootstrap.servers=" + endpoints.kafkaBootstrapServers(), "input=events.raw", "output=" + output,
                     "group=bench-" + variant.id(), "profiles.topic=profiles.table", "profiles.table=" + ProfileTables.DEFAULT_PROFILES_TABLE,
                     "updates=" + ProfileUpdates.DEFAULT_TOPIC, "state.dir=" + workDir.resolve("state-" + variant.id()), "schema=" + SCHEMA));

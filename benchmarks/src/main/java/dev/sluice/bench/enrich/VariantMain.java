@@ -146,7 +146,10 @@ public final class VariantMain {
         return () -> streams.close(Duration.ofSeconds(30));
     }
 
-    /** A plain consumer → producer loop, at-least-once: flush the outputs, then commit the poll. */
+    /**
+     * A plain consumer → producer loop. The HBase variants are at-least-once: flush the outputs, then
+     * commit the poll. Pass-through, the ceiling, never waits: it sends and commits asynchronously.
+     */
     private static AutoCloseable plainLoop(Map<String, String> s, EnrichVariant variant) throws Exception {
         Connection hbase = null;
         ProfileStore store = null;
@@ -181,7 +184,10 @@ public final class VariantMain {
                 }
                 try {
                     if (variant == EnrichVariant.PASS_THROUGH) {
+                        // The ceiling: copy and commit without waiting for anything (no flush per poll).
                         records.forEach(r -> producer.send(new ProducerRecord<>(output, r.key(), r.value())));
+                        consumer.commitAsync();
+                        continue;
                     } else if (variant == EnrichVariant.HBASE_GET) {
                         for (ConsumerRecord<String, byte[]> r : records) {
                             Event event = CODEC.decode(r.value());

@@ -66,8 +66,8 @@ public final class EventCodec {
         ObjectNode node = mapper.createObjectNode();
         node.put(FIELD_ID, event.id());
         node.put(FIELD_KEY, event.key());
-        node.put(FIELD_EVENT_TIME, event.eventTime().toString());
-        node.put(FIELD_INGEST_TIME, event.ingestTime().toString());
+        node.put(FIELD_EVENT_TIME, IsoInstants.format(event.eventTime()));
+        node.put(FIELD_INGEST_TIME, IsoInstants.format(event.ingestTime()));
         node.set(FIELD_BODY, event.body());
         if (event.profile() != null) {
             node.set(FIELD_PROFILE, event.profile());
@@ -151,7 +151,7 @@ public final class EventCodec {
         }
         if (node.isTextual()) {
             try {
-                return Instant.parse(node.textValue());
+                return IsoInstants.parse(node.textValue());
             } catch (DateTimeParseException e) {
                 throw new MalformedEventException(MalformedEventException.Reason.WRONG_TYPE, field,
                         "field '" + field + "' is not an ISO-8601 instant: '" + node.textValue() + "'", e);

@@ -55,6 +55,7 @@ public final class ProfileSchema {
     private final String family;
     private final int maxValueBytes;
     private final Map<String, Attribute> attributes;
+    private final List<Attribute> enrichAttributes; // asked for per enriched event
     private final String yaml;
 
     private ProfileSchema(String keyField, String family, int maxValueBytes, Map<String, Attribute> attributes) {
@@ -62,6 +63,7 @@ public final class ProfileSchema {
         this.family = family;
         this.maxValueBytes = maxValueBytes;
         this.attributes = Collections.unmodifiableMap(attributes);
+        this.enrichAttributes = this.attributes.values().stream().filter(Attribute::enrich).toList();
         this.yaml = render();
     }
 
@@ -201,7 +203,7 @@ public final class ProfileSchema {
     }
 
     public List<Attribute> enrichAttributes() {
-        return attributes.values().stream().filter(Attribute::enrich).toList();
+        return enrichAttributes;
     }
 
     /** The schema as YAML: what {@code profiles init} stores with the table. */
