@@ -897,7 +897,9 @@ public final class PartitionedConsumer implements AutoCloseable {
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + settings.displayName() + "-out");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, exactlyOnce ? 5 : 1);
+        // Kafka 4's default: at 1 ms most batches held one record per partition, and per-batch work (compression
+        // buffers, requests) made a quarter of the per-event CPU; the 4 ms more are less than the queueing they save.
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, settings.maxEventBytes() * 2 + 65536));
         config.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName());

@@ -104,6 +104,12 @@ public final class VariantMain {
         values.put("topic.dlq", s.get("output") + ".dlq");
         values.put("topic.updates", s.get("updates"));
         values.put("kafka.consumer.auto.offset.reset", "latest");
+        // Extra consumer settings for experiments, e.g. SLUICE_BENCH_CONSUMER_SETTINGS=kafka.consumer.group.protocol=classic
+        for (String setting : System.getenv().getOrDefault("SLUICE_BENCH_CONSUMER_SETTINGS", "").split(",")) {
+            if (setting.contains("=")) {
+                values.put(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+            }
+        }
         PartitionedConsumer consumer = PartitionedConsumer.start(ConsumerSettings.from(values));
         Thread loop = new Thread(consumer::run, "sluice-consumer");
         loop.start();
