@@ -85,11 +85,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * is dropped. It also follows the {@code profiles.updates} partitions that carry its keys, so a
  * profile change reaches the cache of the key's owner, in order.
  *
- * <p>Each poll is one batch. Under exactly-once, the batch's outputs (enriched events, alerts,
- * dead letters), its window checkpoints and its input offsets are one Kafka transaction; a
- * failure aborts it and the instance reloads its partitions from the last commit. Rebalance
- * callbacks run inside {@code poll}, between batches, so no transaction is open when partitions
- * move.
+ * <p>Work is made durable at commit points, every {@code commit.interval.ms}, not per poll. Under
+ * exactly-once, everything since the last commit point — outputs (enriched events, alerts, dead
+ * letters), window checkpoints and input offsets — is one Kafka transaction; a failure aborts it
+ * and the instance reloads its partitions from the last commit. Under at-least-once, outputs are
+ * sent without waiting and offsets are committed once the outputs before them are acknowledged
+ * ({@link CommitUnit}). Rebalance callbacks run inside {@code poll}, between batches: a revocation
+ * first commits what is pending. A poll's records are processed by partition-affine threads
+ * ({@code processing.threads}); everything else runs on the polling thread.
  */
 public final class PartitionedConsumer implements AutoCloseable {
 
