@@ -266,22 +266,8 @@ class PartitionedConsumerIT {
         String run = "kill-" + UUID.randomUUID();
         List<String> keys = IntStream.range(1000, 1100).mapToObj(PartitionedConsumerIT::key).toList();
         int total = 3000;
-        Map<String, List<String>> idsByKey = new LinkedHashMap<>();
         ConsumerInstance victim = instances.get("c2");
-        double victimOutBefore = eventsOut(victim);
-        for (int i = 0; i < total; i++) {
-            String key = keys.get(i % keys.size());
-            idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(send(key, 1.0, run));
-            if (i == total / 3) {
-                // Kill the victim while it is working through the first third, the rest still to come.
-                producer.flush();
-                await("the victim processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> eventsOut(victim) > victimOutBefore);
-                victim.kill();
-            }
-        }
-        producer.flush();
-        assertThat(victim.alive()).isFalse();
+        Map<String, List<String>> idsByKey = sendKillingMidway(victim, keys, total, run);
 
         Set<String> expectedIds = new HashSet<>();
         idsByKey.values().forEach(expectedIds::addAll);
@@ -365,19 +351,10 @@ class PartitionedConsumerIT {
             await("the group has processed and committed the earlier tests' events").atMost(Duration.ofSeconds(120))
                     .untilAsserted(() -> assertCommittedToTheEnd("alos"));
             ConsumerInstance victim = members.get(1);
-            double victimOutBefore = eventsOut(victim);
-            Set<String> expectedIds = new HashSet<>();
             int total = 3000;
-            for (int i = 0; i < total; i++) {
-                expectedIds.add(send(key(2000 + i % 200), 1.0, run));
-                if (i == total / 3) {
-                    producer.flush();
-                    await("the victim processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                            .until(() -> eventsOut(victim) > victimOutBefore);
-                    victim.kill();
-                }
-            }
-            producer.flush();
+            Set<String> expectedIds = new HashSet<>();
+            sendKillingMidway(victim, IntStream.range(2000, 2200).mapToObj(PartitionedConsumerIT::key).toList(), total, run)
+                    .values().forEach(expectedIds::addAll);
             List<ConsumerRecord<String, byte[]>> outputs = consume("alos.enriched", r -> expectedIds.contains(idOf(r)), total,
                     Duration.ofSeconds(180));
             Set<String> seen = new HashSet<>();
@@ -402,6 +379,29 @@ class PartitionedConsumerIT {
     }
 
     // ---- helpers ----
+
+    /**
+     * Sends {@code total} events over the keys in turn and kills the victim with SIGKILL while it works
+     * through the first third, the rest still to come. Returns each key's event ids in sending order.
+     */
+    private static Map<String, List<String>> sendKillingMidway(ConsumerInstance victim, List<String> keys, int total, String run)
+            throws Exception {
+        Map<String, List<String>> idsByKey = new LinkedHashMap<>();
+        double victimOutBefore = eventsOut(victim);
+        for (int i = 0; i < total; i++) {
+            String key = keys.get(i % keys.size());
+            idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(send(key, 1.0, run));
+            if (i == total / 3) {
+                producer.flush();
+                await("the victim processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> eventsOut(victim) > victimOutBefore);
+                victim.kill();
+            }
+        }
+        producer.flush();
+        assertThat(victim.alive()).isFalse();
+        return idsByKey;
+    }
 
     /** The group's committed offset of every events.raw partition is that partition's end. */
     private static void assertCommittedToTheEnd(String group) throws Exception {
