@@ -70,6 +70,10 @@ public final class OffsetReset {
     }
 
     private static final long TIMEOUT_SECONDS = 30;
+    /** How long a group without members may take to settle to Empty before a reset. */
+    private static final int SETTLE_SECONDS = 30;
+    private static final java.util.Set<GroupState> SETTLING = java.util.EnumSet.of(GroupState.PREPARING_REBALANCE,
+            GroupState.COMPLETING_REBALANCE, GroupState.RECONCILING, GroupState.ASSIGNING);
 
     private OffsetReset() {
     }
@@ -131,6 +135,17 @@ public final class OffsetReset {
         if (members > 0) {
             throw new ReplayException("group " + group + " has " + members + " active member(s): stop them first (they would commit over the reset), "
                     + "or pass --wait-for-members SECONDS");
+        }
+        // A group whose last members have just left goes on rebalancing (with none) for a moment; the broker
+        // refuses a reset until it is Empty. That is not the user's doing: wait for it rather than fail.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
+        ConsumerGroupDescription description = describe(admin, group);
+        while (description.members().isEmpty() && SETTLING.contains(description.groupState()) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            description = describe(admin, group);
+        }
+        if (!description.members().isEmpty()) {
+            throw new ReplayException("group " + group + " has " + description.members().size() + " active member(s) again: stop them first");
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         plan.forEach(p -> offsets.put(new TopicPartition(topic, p.partition()), new OffsetAndMetadata(p.target())));

@@ -333,11 +333,12 @@ class PartitionedConsumerIT {
 
     @Test
     @Order(6)
-    void atLeastOnceWithParallelThreadsLosesNothingOnKillNineAndCommitsEverythingOnACleanStop() throws Exception {
+    void atLeastOnceWithoutRulesOnParallelThreadsLosesNothingOnKillNineAndCommitsEverythingOnACleanStop() throws Exception {
         // A second group, own outputs, at_least_once, two processing threads each: offsets are committed
         // asynchronously once the outputs before them are acknowledged, and synchronously on stop.
         String run = "alos-" + UUID.randomUUID();
-        Map<String, String> alos = Map.of("group.id", "alos", "processing.guarantee", "at_least_once", "processing.threads", "2",
+        // No rules: the bodies are copied through as bytes (the raw path), the profile spliced in.
+        Map<String, String> alos = Map.of("group.id", "alos", "processing.guarantee", "at_least_once", "processing.threads", "2", "rules.file", "",
                 "topic.enriched", "alos.enriched", "topic.alerts", "alos.alerts", "topic.dlq", "alos.dlq");
         List<ConsumerInstance> members = new ArrayList<>();
         try {
@@ -355,14 +356,21 @@ class PartitionedConsumerIT {
             Set<String> expectedIds = new HashSet<>();
             sendKillingMidway(victim, IntStream.range(2000, 2200).mapToObj(PartitionedConsumerIT::key).toList(), total, run)
                     .values().forEach(expectedIds::addAll);
-            List<ConsumerRecord<String, byte[]>> outputs = consume("alos.enriched", r -> expectedIds.contains(idOf(r)), total,
-                    Duration.ofSeconds(180));
+            // Count distinct ids, not records: the duplicates at-least-once allows would end the read early.
+            List<ConsumerRecord<String, byte[]>> outputs = consume("alos.enriched", r -> expectedIds.contains(idOf(r)),
+                    out -> out.stream().map(PartitionedConsumerIT::idOf).distinct().count() >= total, Duration.ofSeconds(180));
             Set<String> seen = new HashSet<>();
             outputs.forEach(r -> seen.add(idOf(r)));
             assertThat(seen).as("every input event is in the output at least once").containsExactlyInAnyOrderElementsOf(expectedIds);
             for (ConsumerRecord<String, byte[]> record : outputs) {
-                assertThat(record.partition()).as("output partition = input partition of the key")
-                        .isEqualTo(partitionOf(CODEC.decode(record.value()).key()));
+                Event event = CODEC.decode(record.value());
+                assertThat(record.partition()).as("output partition = input partition of the key").isEqualTo(partitionOf(event.key()));
+                assertThat(event.body().path("run").asText()).isEqualTo(run);
+                assertThat(event.profile()).as("enriched").isNotNull();
+                assertThat(event.profile().path("segment").asText()).isEqualTo("retail");
+                assertThat(event.profile().path("credit_limit").asDouble())
+                        .isEqualTo(1000.0 + Integer.parseInt(event.key().substring("card-".length())));
+                assertThat(event.profile().has("holder")).as("only the enrich attributes").isFalse();
             }
 
             // A clean stop commits what the survivor processed: the group's offsets reach the input's end.
@@ -482,6 +490,12 @@ class PartitionedConsumerIT {
     /** Reads the whole topic, read_committed, until {@code expected} records match or the deadline passes. */
     private static List<ConsumerRecord<String, byte[]>> consume(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
                                                                 int expected, Duration timeout) {
+        return consume(topic, match, out -> expected > 0 && out.size() >= expected, timeout);
+    }
+
+    /** Reads the whole topic, read_committed, until the matching records satisfy {@code done} or the deadline passes. */
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
+                                                                Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
@@ -498,7 +512,7 @@ class PartitionedConsumerIT {
                         out.add(record);
                     }
                 }
-                if (expected > 0 && out.size() >= expected) {
+                if (done.test(out)) {
                     // Keep reading what is already there, so a duplicate would be counted too.
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(1000))) {
                         if (match.test(record)) {

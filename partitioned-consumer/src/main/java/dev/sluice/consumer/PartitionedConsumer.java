@@ -6,6 +6,7 @@ import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
+import dev.sluice.common.event.RawEvent;
 import dev.sluice.common.kafka.BucketPartitioner;
 import dev.sluice.common.security.KafkaClientSecurity;
 import dev.sluice.profiles.Profile;
@@ -471,57 +472,61 @@ public final class PartitionedConsumer implements AutoCloseable {
     private void process(ConsumerRecord<String, byte[]> record) {
         long start = System.nanoTime();
         metrics.eventsIn.increment();
-        Event event;
+        RuleSet rules = this.rules;
+        // Without rules nothing reads the body: it is checked but kept as bytes and copied through.
+        Event event = null;
+        RawEvent raw = null;
         try {
-            event = codec.decode(record.value());
+            if (rules.isEmpty()) {
+                raw = codec.decodeRaw(record.value());
+            } else {
+                event = codec.decode(record.value());
+            }
         } catch (MalformedEventException e) {
             deadLetter(record, e.reason().name(), e.field(), e.getMessage(), null);
             return;
         }
-        int owner = buckets.partitionOfKey(event.key().getBytes(StandardCharsets.UTF_8), inputPartitions);
+        String key = raw != null ? raw.key() : event.key();
+        int owner = buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions);
         if (owner != record.partition()) {
-            deadLetter(record, DeadLetters.MISROUTED, EventCodec.FIELD_KEY, "key '" + event.key() + "' belongs to partition "
+            deadLetter(record, DeadLetters.MISROUTED, EventCodec.FIELD_KEY, "key '" + key + "' belongs to partition "
                     + owner + " of " + record.topic() + ", found in partition " + record.partition()
                     + ": its producer does not use the bucket partitioner", null);
             return;
         }
-        byte[] attributes = cache.get(record.partition(), event.key());
+        byte[] attributes = cache.get(record.partition(), key);
         if (attributes == null) {
             switch (settings.unknownProfile()) {
                 case DLQ -> {
-                    deadLetter(record, DeadLetters.UNKNOWN_PROFILE, EventCodec.FIELD_KEY,
-                            "no profile for key '" + event.key() + "'", null);
+                    deadLetter(record, DeadLetters.UNKNOWN_PROFILE, EventCodec.FIELD_KEY, "no profile for key '" + key + "'", null);
                     return;
                 }
-                case LOOKUP -> attributes = lookUp(record.partition(), event.key());
+                case LOOKUP -> attributes = lookUp(record.partition(), key);
                 case PASS -> {
                 }
             }
-        }
-        ObjectNode profile = null;
-        Event enriched = event;
-        if (attributes != null && rules.isEmpty()) {
-            enriched = enrichment.enrich(event, attributes);
-        } else if (attributes != null) {
-            profile = enrichment.read(attributes); // the rules read every attribute
-            enriched = enrichment.enrich(event, profile);
         }
         RecordHeaders headers = new RecordHeaders();
         if (attributes == null) {
             headers.add(PROFILE_HEADER, "missing".getBytes(StandardCharsets.UTF_8));
         }
+        byte[] enriched;
         List<Alert> alerts = List.of();
-        if (!rules.isEmpty()) {
+        if (raw != null) {
+            enriched = codec.encode(raw, attributes == null ? null : enrichment.projection(attributes));
+        } else {
+            ObjectNode profile = attributes == null ? null : enrichment.read(attributes); // the rules read every attribute
+            enriched = codec.encode(profile == null ? event : enrichment.enrich(event, profile));
             Map<String, Object> body = RuleSet.toJava(event.body());
-            Map<String, Number> windowValues = windowsOf(record.partition()).addAndRead(event.key(), event.eventTime().toEpochMilli(), body);
-            Map<String, Object> facts = RuleSet.eventFacts(event.id(), event.key(), event.eventTime().toEpochMilli(),
+            Map<String, Number> windowValues = windowsOf(record.partition()).addAndRead(key, event.eventTime().toEpochMilli(), body);
+            Map<String, Object> facts = RuleSet.eventFacts(event.id(), key, event.eventTime().toEpochMilli(),
                     event.ingestTime().toEpochMilli(), body);
             alerts = rules.evaluate(facts, RuleSet.toJava(profile), windowValues, failure -> ruleFailed(record, failure));
         }
-        send(new ProducerRecord<>(settings.topics().enriched(), null, event.key(), codec.encode(enriched), headers));
+        send(new ProducerRecord<>(settings.topics().enriched(), null, key, enriched, headers));
         metrics.eventsOut.increment();
         for (Alert alert : alerts) {
-            send(new ProducerRecord<>(settings.topics().alerts(), event.key(), alertJson(alert)));
+            send(new ProducerRecord<>(settings.topics().alerts(), key, alertJson(alert)));
             metrics.alerts.increment();
             metrics.alertsOf(alert.rule()).increment();
         }

@@ -1,7 +1,9 @@
 package dev.sluice.consumer;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -64,28 +66,31 @@ public final class ProfileEnrichment {
     }
 
     /**
-     * The event with the enrich attributes of a profile in its cache form, read straight from the
-     * bytes: the attributes that are not copied are skipped, never turned into a tree.
+     * The enrich attributes of a profile in its cache form, as the bytes of a JSON object, copied
+     * token by token: the attributes that are not copied are skipped, never turned into a tree.
      */
-    public Event enrich(Event event, byte[] cacheForm) {
-        ObjectNode out = JSON.createObjectNode();
-        try (JsonParser parser = JSON.createParser(cacheForm)) {
+    public byte[] projection(byte[] cacheForm) {
+        ByteArrayBuilder out = new ByteArrayBuilder(cacheForm.length);
+        try (JsonParser parser = JSON.createParser(cacheForm); JsonGenerator generator = JSON.createGenerator(out)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("a cached profile is not a JSON object");
             }
+            generator.writeStartObject();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 parser.nextToken();
                 if (enrichNames.contains(name)) {
-                    out.set(name, JSON.readTree(parser));
+                    generator.writeFieldName(name);
+                    generator.copyCurrentStructure(parser);
                 } else {
                     parser.skipChildren();
                 }
             }
+            generator.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return event.withProfile(out);
+        return out.toByteArray();
     }
 
     /** The event with the profile's enrich attributes. */

@@ -1,15 +1,20 @@
 package dev.sluice.common.event;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Encodes and decodes {@link Event}s as UTF-8 JSON objects:
@@ -21,6 +26,9 @@ import java.time.format.DateTimeParseException;
  * <p>Times are written as ISO-8601 UTC strings (readable with kcat or curl) and read either as
  * ISO-8601 strings or as epoch milliseconds, since producers outside Sluice often send numbers.
  * Unknown top-level fields are ignored, so older readers tolerate newer writers.
+ *
+ * <p>{@link #decodeRaw} makes the same checks without building the body, for code that copies it
+ * through unchanged ({@link RawEvent}); both decode in one streaming pass.
  *
  * <p>Every decoding failure is a {@link MalformedEventException} with a {@link
  * MalformedEventException.Reason}; no Jackson exception escapes. Instances are immutable and
@@ -87,6 +95,73 @@ public final class EventCodec {
      * @throws MalformedEventException if the bytes are not a valid envelope; never for valid input
      */
     public Event decode(byte[] bytes) throws MalformedEventException {
+        Envelope envelope = scan(bytes, true);
+        return new Event(envelope.id, envelope.key, envelope.eventTime, envelope.ingestTime, envelope.body, envelope.profile);
+    }
+
+    /**
+     * Decodes one record value with the same checks and failures as {@link #decode}, without
+     * building the body (nor reading a profile it may already carry).
+     */
+    public RawEvent decodeRaw(byte[] bytes) throws MalformedEventException {
+        Envelope envelope = scan(bytes, false);
+        return new RawEvent(envelope.id, envelope.key, envelope.eventTime, envelope.ingestTime, bytes,
+                envelope.bodyStart, envelope.bodyEnd);
+    }
+
+    /**
+     * Encodes a raw event with a profile, as {@link #encode(Event)} encodes the equivalent event:
+     * the same fields and times, the body as its producer wrote it.
+     *
+     * @param profileJson the profile attributes as the bytes of a JSON object, or null for none
+     */
+    public byte[] encode(RawEvent event, byte[] profileJson) {
+        int size = event.bodyEnd() - event.bodyStart() + (profileJson == null ? 0 : profileJson.length) + 160;
+        ByteArrayBuilder out = new ByteArrayBuilder(size);
+        try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeStringField(FIELD_ID, event.id());
+            generator.writeStringField(FIELD_KEY, event.key());
+            generator.writeStringField(FIELD_EVENT_TIME, IsoInstants.format(event.eventTime()));
+            generator.writeStringField(FIELD_INGEST_TIME, IsoInstants.format(event.ingestTime()));
+            generator.writeFieldName(FIELD_BODY);
+            generator.writeRawValue(event.bodyJson());
+            if (profileJson != null) {
+                generator.writeFieldName(FIELD_PROFILE);
+                generator.writeRawValue(new String(profileJson, StandardCharsets.UTF_8));
+            }
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode event " + event.id(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** What one pass over the envelope found; checked in {@link #scan} once the whole object is read. */
+    private static final class Envelope {
+        String id;
+        String key;
+        Instant eventTime;
+        Instant ingestTime;
+        ObjectNode body;
+        ObjectNode profile;
+        int bodyStart = -1;
+        int bodyEnd;
+        final Map<String, Scalar> scalars = new HashMap<>(4);
+        JsonToken bodyToken;
+        JsonToken profileToken;
+    }
+
+    /** A top-level value of the envelope other than body and profile: its token, text and, if integral, its long. */
+    private record Scalar(JsonToken token, String text, boolean fitsLong, long longValue) {
+    }
+
+    /**
+     * One streaming pass over the record. The whole object is read before any field is checked, so
+     * broken JSON anywhere is reported as such, as a tree parse would; the field checks then run in
+     * a fixed order. Unknown top-level fields are skipped; a repeated field counts its last value.
+     */
+    private Envelope scan(byte[] bytes, boolean trees) throws MalformedEventException {
         if (bytes == null || bytes.length == 0) {
             throw new MalformedEventException(MalformedEventException.Reason.NOT_JSON, null, "empty record");
         }
@@ -94,79 +169,128 @@ public final class EventCodec {
             throw new MalformedEventException(MalformedEventException.Reason.TOO_LARGE, null,
                     "event of " + bytes.length + " bytes exceeds the limit of " + maxEventBytes + " bytes");
         }
-        JsonNode root;
-        try {
-            root = mapper.readTree(bytes);
+        Envelope envelope = new Envelope();
+        JsonToken root;
+        try (JsonParser parser = mapper.getFactory().createParser(bytes)) {
+            root = parser.nextToken();
+            if (root != JsonToken.START_OBJECT) {
+                parser.skipChildren(); // an unfinished array is broken JSON, reported as such
+            } else {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals(FIELD_BODY)) {
+                        envelope.bodyToken = value;
+                        if (value == JsonToken.START_OBJECT && trees) {
+                            envelope.body = mapper.readTree(parser);
+                        } else {
+                            envelope.bodyStart = (int) parser.currentTokenLocation().getByteOffset();
+                            parser.skipChildren();
+                            envelope.bodyEnd = (int) parser.currentTokenLocation().getByteOffset() + 1;
+                        }
+                    } else if (field.equals(FIELD_PROFILE)) {
+                        envelope.profileToken = value;
+                        if (value == JsonToken.START_OBJECT && trees) {
+                            envelope.profile = mapper.readTree(parser);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    } else if (field.equals(FIELD_ID) || field.equals(FIELD_KEY) || field.equals(FIELD_EVENT_TIME)
+                            || field.equals(FIELD_INGEST_TIME)) {
+                        boolean integral = value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+                        envelope.scalars.put(field, new Scalar(value, value == JsonToken.VALUE_STRING ? parser.getText() : null,
+                                integral, integral ? parser.getLongValue() : 0));
+                        parser.skipChildren();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new MalformedEventException(MalformedEventException.Reason.NOT_JSON, null,
                     "not valid JSON: " + firstLine(e.getMessage()), e);
         }
-        if (root == null || !root.isObject()) {
+        if (root != JsonToken.START_OBJECT) {
             throw new MalformedEventException(MalformedEventException.Reason.NOT_AN_OBJECT, null,
-                    "expected a JSON object, got " + (root == null ? "nothing" : describe(root.getNodeType())));
+                    "expected a JSON object, got " + describe(root));
         }
-        JsonNode body = required(root, FIELD_BODY);
-        if (!body.isObject()) {
-            throw wrongType(FIELD_BODY, "an object", body);
+        if (envelope.bodyToken == null || envelope.bodyToken == JsonToken.VALUE_NULL) {
+            throw missing(FIELD_BODY);
         }
-        JsonNode profile = root.get(FIELD_PROFILE);
-        if (profile != null && !profile.isNull() && !profile.isObject()) {
-            throw wrongType(FIELD_PROFILE, "an object", profile);
+        if (envelope.bodyToken != JsonToken.START_OBJECT) {
+            throw wrongType(FIELD_BODY, "an object", envelope.bodyToken);
         }
-        return new Event(
-                requiredText(root, FIELD_ID),
-                requiredText(root, FIELD_KEY),
-                requiredInstant(root, FIELD_EVENT_TIME),
-                requiredInstant(root, FIELD_INGEST_TIME),
-                (ObjectNode) body,
-                profile == null || profile.isNull() ? null : (ObjectNode) profile);
+        if (envelope.profileToken != null && envelope.profileToken != JsonToken.VALUE_NULL
+                && envelope.profileToken != JsonToken.START_OBJECT) {
+            throw wrongType(FIELD_PROFILE, "an object", envelope.profileToken);
+        }
+        envelope.id = requiredText(envelope, FIELD_ID);
+        envelope.key = requiredText(envelope, FIELD_KEY);
+        envelope.eventTime = requiredInstant(envelope, FIELD_EVENT_TIME);
+        envelope.ingestTime = requiredInstant(envelope, FIELD_INGEST_TIME);
+        return envelope;
     }
 
-    private static JsonNode required(JsonNode root, String field) throws MalformedEventException {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            throw new MalformedEventException(MalformedEventException.Reason.MISSING_FIELD, field,
-                    "required field '" + field + "' is missing");
-        }
-        return node;
-    }
-
-    private static String requiredText(JsonNode root, String field) throws MalformedEventException {
-        JsonNode node = required(root, field);
-        if (!node.isTextual()) {
-            throw wrongType(field, "a string", node);
-        }
-        String value = node.textValue();
-        if (value.isBlank()) {
-            throw new MalformedEventException(MalformedEventException.Reason.EMPTY_FIELD, field,
-                    "field '" + field + "' must not be empty");
+    private static Scalar required(Envelope envelope, String field) throws MalformedEventException {
+        Scalar value = envelope.scalars.get(field);
+        if (value == null || value.token() == JsonToken.VALUE_NULL) {
+            throw missing(field);
         }
         return value;
     }
 
-    private static Instant requiredInstant(JsonNode root, String field) throws MalformedEventException {
-        JsonNode node = required(root, field);
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return Instant.ofEpochMilli(node.longValue());
+    private static String requiredText(Envelope envelope, String field) throws MalformedEventException {
+        Scalar value = required(envelope, field);
+        if (value.token() != JsonToken.VALUE_STRING) {
+            throw wrongType(field, "a string", value.token());
         }
-        if (node.isTextual()) {
+        if (value.text().isBlank()) {
+            throw new MalformedEventException(MalformedEventException.Reason.EMPTY_FIELD, field,
+                    "field '" + field + "' must not be empty");
+        }
+        return value.text();
+    }
+
+    private static Instant requiredInstant(Envelope envelope, String field) throws MalformedEventException {
+        Scalar value = required(envelope, field);
+        if (value.fitsLong()) {
+            return Instant.ofEpochMilli(value.longValue());
+        }
+        if (value.token() == JsonToken.VALUE_STRING) {
             try {
-                return IsoInstants.parse(node.textValue());
+                return IsoInstants.parse(value.text());
             } catch (DateTimeParseException e) {
                 throw new MalformedEventException(MalformedEventException.Reason.WRONG_TYPE, field,
-                        "field '" + field + "' is not an ISO-8601 instant: '" + node.textValue() + "'", e);
+                        "field '" + field + "' is not an ISO-8601 instant: '" + value.text() + "'", e);
             }
         }
-        throw wrongType(field, "an ISO-8601 string or epoch milliseconds", node);
+        throw wrongType(field, "an ISO-8601 string or epoch milliseconds", value.token());
     }
 
-    private static MalformedEventException wrongType(String field, String expected, JsonNode actual) {
+    private static MalformedEventException missing(String field) {
+        return new MalformedEventException(MalformedEventException.Reason.MISSING_FIELD, field,
+                "required field '" + field + "' is missing");
+    }
+
+    private static MalformedEventException wrongType(String field, String expected, JsonToken actual) {
         return new MalformedEventException(MalformedEventException.Reason.WRONG_TYPE, field,
-                "field '" + field + "' must be " + expected + ", got " + describe(actual.getNodeType()));
+                "field '" + field + "' must be " + expected + ", got " + describe(actual));
     }
 
-    private static String describe(JsonNodeType type) {
-        return type.name().toLowerCase(java.util.Locale.ROOT);
+    /** A value's JSON type as a reader would name it. */
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case START_OBJECT -> "object";
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     private static String firstLine(String message) {

@@ -87,6 +87,30 @@ class EventCodecTest {
         assertThat(e.reason()).isEqualTo(reason);
         assertThat(e.field()).isEqualTo(field);
         assertThat(e.getMessage()).isNotBlank();
+        MalformedEventException raw = catchThrowableOfType(MalformedEventException.class, () -> codec.decodeRaw(input));
+        assertThat(raw).as("decodeRaw of " + name).isNotNull();
+        assertThat(raw.reason()).isEqualTo(reason);
+        assertThat(raw.field()).isEqualTo(field);
+        assertThat(raw.getMessage()).isEqualTo(e.getMessage());
+    }
+
+    @Test
+    void decodesRawWithTheSameFieldsAndTheBodyAsWritten() throws Exception {
+        String body = "{ \"amount\" : 1.10, \"tags\": [\"a\", {\"b\": null}], \"big\": 123456789012345678901234567890 }";
+        byte[] input = ("{\"body\": " + body + ", \"id\":\"e1\",\"key\":\"k\",\"eventTime\":1,"
+                + "\"ingestTime\":\"2026-11-21T10:00:00.5Z\",\"profile\":{\"old\":1}} trailing").getBytes(StandardCharsets.UTF_8);
+
+        Event event = codec.decode(input);
+        RawEvent raw = codec.decodeRaw(input);
+
+        assertThat(raw.id()).isEqualTo(event.id());
+        assertThat(raw.key()).isEqualTo(event.key());
+        assertThat(raw.eventTime()).isEqualTo(event.eventTime());
+        assertThat(raw.ingestTime()).isEqualTo(event.ingestTime());
+        assertThat(raw.bodyJson()).isEqualTo(body);
+        assertThat(codec.mapper().readTree(codec.encode(raw, null)))
+                .isEqualTo(codec.mapper().readTree(codec.encode(new Event(event.id(), event.key(), event.eventTime(), event.ingestTime(),
+                        event.body()))));
     }
 
     @Test
