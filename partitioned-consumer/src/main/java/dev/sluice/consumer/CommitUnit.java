@@ -25,7 +25,6 @@ final class CommitUnit {
     private final AtomicInteger unacknowledged = new AtomicInteger(1);
     private long[] timestamps = new long[256];
     private int records;
-    private final long openedNanos = System.nanoTime();
 
     /** Counts a partition's records of a poll as processed: the last one's offset is the partition's next commit position. */
     void processed(List<? extends ConsumerRecord<?, ?>> partitionRecords) {
@@ -63,10 +62,6 @@ final class CommitUnit {
 
     boolean isEmpty() {
         return records == 0;
-    }
-
-    long ageNanos() {
-        return System.nanoTime() - openedNanos;
     }
 
     Map<TopicPartition, OffsetAndMetadata> offsets() {
