@@ -131,12 +131,7 @@ public final class OffsetReset {
     /** Applies a plan. Refuses while the group has members. */
     public static void apply(Admin admin, String group, String topic, List<PartitionPlan> plan)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-        int members = members(admin, group);
-        if (members > 0) {
-            throw new ReplayException("group " + group + " has " + members + " active member(s): stop them first (they would commit over the reset), "
-                    + "or pass --wait-for-members SECONDS");
-        }
-        // A group whose last members have just left goes on rebalancing (with none) for a moment; the broker
+        // A group whose last members have just left goes on rebalancing (with none) for a moment, and the broker
         // refuses a reset until it is Empty. That is not the user's doing: wait for it rather than fail.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
         ConsumerGroupDescription description = describe(admin, group);
@@ -145,7 +140,8 @@ public final class OffsetReset {
             description = describe(admin, group);
         }
         if (!description.members().isEmpty()) {
-            throw new ReplayException("group " + group + " has " + description.members().size() + " active member(s) again: stop them first");
+            throw new ReplayException("group " + group + " has " + description.members().size() + " active member(s): stop them first"
+                    + " (they would commit over the reset), or pass --wait-for-members SECONDS");
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         plan.forEach(p -> offsets.put(new TopicPartition(topic, p.partition()), new OffsetAndMetadata(p.target())));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.kafka.BucketPartitioner;
-import dev.sluice.profiles.schema.Attribute;
 import dev.sluice.profiles.schema.ProfileSchema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -141,12 +140,17 @@ public final class ProfileUpdates implements AutoCloseable {
         }
     }
 
-    /** The profile's attributes as the JSON object an update record carries (typed per the schema). */
+    /**
+     * The profile's attributes as the JSON object an update record carries (typed per the schema), in
+     * schema order: readers that copy attributes straight from these bytes then write a stable order.
+     */
     public static ObjectNode attributes(Profile profile, ProfileSchema schema) {
+        profile.attributes().keySet().forEach(name -> schema.attribute(name).orElseThrow()); // none outside the schema
         ObjectNode attributes = JSON.createObjectNode();
-        profile.attributes().forEach((name, value) -> {
-            Attribute attribute = schema.attribute(name).orElseThrow();
-            attributes.set(name, attribute.type().toJson(value));
+        schema.attributes().forEach((name, attribute) -> {
+            if (profile.attributes().containsKey(name)) {
+                attributes.set(name, attribute.type().toJson(profile.attributes().get(name)));
+            }
         });
         return attributes;
     }

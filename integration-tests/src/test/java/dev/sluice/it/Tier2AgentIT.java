@@ -372,6 +372,13 @@ class Tier2AgentIT {
 
     /** kafka-consumer-groups --reset-offsets --to-datetime --dry-run, run from the Kafka install's own jars. */
     private static Map<Integer, Long> kafkaToolTargets(String group, String at) throws IOException, InterruptedException {
+        // Kafka's tool refuses even a dry run until a group whose members just left has settled to Empty.
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            await("group " + group + " settles to Empty").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kafka.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().groupState()
+                            == org.apache.kafka.common.GroupState.EMPTY);
+        }
         String classpath = String.join(java.io.File.pathSeparator, LocalStack.roleClasspath("kafka").stream().map(Path::toString).toList());
         Process tool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.timezone=UTC",
                 "-cp", classpath, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server",

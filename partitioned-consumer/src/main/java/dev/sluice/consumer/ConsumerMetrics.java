@@ -59,11 +59,11 @@ final class ConsumerMetrics implements AutoCloseable {
                 .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(1))
                 .register(registry);
         endToEndLatency = Timer.builder("sluice.consumer.end_to_end.latency")
-                .description("input record timestamp to its batch being committed")
+                .description("input record timestamp to the commit point that made it durable")
                 .publishPercentiles(0.5, 0.99, 0.999).publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         commitDuration = Timer.builder("sluice.consumer.commit.duration")
-                .description("time to make one batch durable: transaction commit (exactly once) or flush + offset commit")
+                .description("time to make a commit point durable: transaction commit (exactly once) or offset commit (at least once)")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         partitionLoad = Timer.builder("sluice.consumer.partition.load")
                 .description("time to load one partition's profiles and windows before resuming it").register(registry);

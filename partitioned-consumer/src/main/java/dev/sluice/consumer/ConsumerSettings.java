@@ -58,12 +58,12 @@ public record ConsumerSettings(
         EXACTLY_ONCE(50),
         /**
          * Outputs are visible as soon as written; offsets are committed once the outputs before them
-         * are acknowledged: lowest latency, a crash can repeat up to a commit interval of records.
+         * are acknowledged: lowest latency, a crash can repeat about two commit intervals of records.
          */
         AT_LEAST_ONCE(100);
 
-        // Exactly-once trades latency (records wait for the commit) against commit overhead: 50 ms keeps
-        // the p99 under 100 ms; at-least-once latency does not depend on it.
+        // Exactly-once trades latency (records wait for their transaction's commit) against commit overhead;
+        // at-least-once latency does not depend on it, only how much a crash repeats.
         final int defaultCommitIntervalMs;
 
         Guarantee(int defaultCommitIntervalMs) {

@@ -339,13 +339,17 @@ public final class PartitionedConsumer implements AutoCloseable {
 
     /** Commit points are time-based (like Kafka Streams' commit.interval.ms), not one per poll: a commit costs round trips. */
     private boolean commitDue() {
-        boolean work = !unit.isEmpty() || !sealed.isEmpty();
-        return work && System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
+        return hasPending() && System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
+    }
+
+    /** Records processed and not yet committed (under exactly-once, exactly when a transaction is open). */
+    private boolean hasPending() {
+        return !unit.isEmpty() || !sealed.isEmpty();
     }
 
     /** Polls no longer than until the next commit is due, so a quiet input does not hold a commit back. */
     private Duration pollTimeout() {
-        if (unit.isEmpty() && sealed.isEmpty()) {
+        if (!hasPending()) {
             return Duration.ofMillis(100);
         }
         long untilDue = settings.commitInterval().toNanos() - (System.nanoTime() - lastCommitNanos);
@@ -369,7 +373,8 @@ public final class PartitionedConsumer implements AutoCloseable {
             producer.sendOffsetsToTransaction(unit.offsets(), consumer.groupMetadata());
             producer.commitTransaction();
             transactionOpen = false;
-            completed(unit, System.nanoTime() - commitStart);
+            metrics.commitDuration.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
+            completed(unit);
             unit = new CommitUnit();
             return;
         }
@@ -387,7 +392,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         while (!sealed.isEmpty() && sealed.peek().isComplete()) {
             CommitUnit done = sealed.poll();
             acknowledgedOffsets.putAll(done.offsets());
-            completed(done, 0);
+            completed(done);
             any = true;
         }
         if (!any && !waitForAll) {
@@ -410,10 +415,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         }
     }
 
-    private void completed(CommitUnit done, long commitNanos) {
-        if (exactlyOnce) {
-            metrics.commitDuration.record(commitNanos, TimeUnit.NANOSECONDS);
-        }
+    private void completed(CommitUnit done) {
         metrics.transactionsCommitted.increment();
         long now = System.currentTimeMillis();
         done.forEachTimestamp(timestamp -> metrics.endToEndLatency.record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS));
@@ -421,7 +423,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
     /** Commits what is pending before partitions move, loads install or the instance stops; a failure rewinds. */
     private void commitOrRewind(boolean waitForAll) {
-        if (unit.isEmpty() && sealed.isEmpty() && !transactionOpen) {
+        if (!hasPending()) {
             return;
         }
         try {
@@ -621,9 +623,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             metrics.rebalances.increment();
             // What was processed of them is committed before the next owner starts reading them.
             commitOrRewind(true);
-            partitions.forEach(tp -> drop(tp.partition()));
-            reassignUpdates(Map.of());
-            LOG.info("{} revoked {}", settings.displayName(), partitionsOf(partitions));
+            release(partitions, "revoked");
         }
 
         @Override
@@ -633,12 +633,16 @@ public final class PartitionedConsumer implements AutoCloseable {
             }
             metrics.rebalances.increment();
             // Another member may already own them: nothing processed since the last commit may be committed.
-            if (!unit.isEmpty() || !sealed.isEmpty() || transactionOpen) {
+            if (hasPending()) {
                 rewind(new KafkaException("partitions " + partitionsOf(partitions) + " were lost"));
             }
+            release(partitions, "lost");
+        }
+
+        private void release(Collection<TopicPartition> partitions, String how) {
             partitions.forEach(tp -> drop(tp.partition()));
             reassignUpdates(Map.of());
-            LOG.info("{} lost {}", settings.displayName(), partitionsOf(partitions));
+            LOG.info("{} {} {}", settings.displayName(), how, partitionsOf(partitions));
         }
     }
 

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * decoded when an event needs them. Keeping bytes rather than objects holds the cache near the
  * profiles' serialized size (see BENCHMARKS.md for the measured ratio).
  *
- * <p>Written by the processing thread only; sizes are readable from any thread (metrics, status).
+ * <p>One writer at a time: the polling thread between batches (loads, updates), or during a batch
+ * the processing thread that owns the partition (lookups of unknown keys write only that partition's
+ * map). Sizes are readable from any thread (metrics, status).
  */
 final class ProfileCache {
 

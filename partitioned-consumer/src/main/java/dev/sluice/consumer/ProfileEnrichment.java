@@ -15,6 +15,8 @@ import dev.sluice.profiles.schema.ProfileSchema;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How a profile is held in the cache and joined to an event: its attributes as compact JSON bytes
@@ -26,26 +28,17 @@ public final class ProfileEnrichment {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProfileSchema schema;
-    private final java.util.Set<String> enrichNames;
+    private final Set<String> enrichNames;
 
     public ProfileEnrichment(ProfileSchema schema) {
         this.schema = schema;
-        this.enrichNames = schema.enrichAttributes().stream().map(Attribute::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.enrichNames = schema.enrichAttributes().stream().map(Attribute::name).collect(Collectors.toUnmodifiableSet());
     }
 
     /** The cache form of a profile. */
     public byte[] cacheForm(Profile profile) {
-        // In schema order, so that enrichment straight from these bytes writes the attributes in a stable order.
-        ObjectNode attributes = ProfileUpdates.attributes(profile, schema);
-        ObjectNode ordered = JSON.createObjectNode();
-        for (String name : schema.attributes().keySet()) {
-            JsonNode value = attributes.get(name);
-            if (value != null) {
-                ordered.set(name, value);
-            }
-        }
         try {
-            return JSON.writeValueAsBytes(ordered);
+            return JSON.writeValueAsBytes(ProfileUpdates.attributes(profile, schema));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,7 +2,6 @@ package dev.sluice.common.event;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -71,21 +70,9 @@ public final class EventCodec {
     }
 
     public byte[] encode(Event event) {
-        ObjectNode node = mapper.createObjectNode();
-        node.put(FIELD_ID, event.id());
-        node.put(FIELD_KEY, event.key());
-        node.put(FIELD_EVENT_TIME, IsoInstants.format(event.eventTime()));
-        node.put(FIELD_INGEST_TIME, IsoInstants.format(event.ingestTime()));
-        node.set(FIELD_BODY, event.body());
-        if (event.profile() != null) {
-            node.set(FIELD_PROFILE, event.profile());
-        }
-        try {
-            return mapper.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            // An ObjectNode tree always serializes; reaching this is a bug, not bad input.
-            throw new IllegalStateException("cannot encode event " + event.id(), e);
-        }
+        return write(event.id(), event.key(), event.eventTime(), event.ingestTime(), 256,
+                generator -> generator.writeTree(event.body()),
+                event.profile() == null ? null : generator -> generator.writeTree(event.profile()));
     }
 
     /**
@@ -117,22 +104,36 @@ public final class EventCodec {
      */
     public byte[] encode(RawEvent event, byte[] profileJson) {
         int size = event.bodyEnd() - event.bodyStart() + (profileJson == null ? 0 : profileJson.length) + 160;
-        ByteArrayBuilder out = new ByteArrayBuilder(size);
+        return write(event.id(), event.key(), event.eventTime(), event.ingestTime(), size,
+                generator -> generator.writeRawValue(event.bodyJson()),
+                profileJson == null ? null : generator -> generator.writeRawValue(new String(profileJson, StandardCharsets.UTF_8)));
+    }
+
+    /** Writes one JSON value at the generator's position. */
+    private interface ValueWriter {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    /** The envelope both encodings share; {@code profile} may be null. */
+    private byte[] write(String id, String key, Instant eventTime, Instant ingestTime, int sizeHint, ValueWriter body,
+                         ValueWriter profile) {
+        ByteArrayBuilder out = new ByteArrayBuilder(sizeHint);
         try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
             generator.writeStartObject();
-            generator.writeStringField(FIELD_ID, event.id());
-            generator.writeStringField(FIELD_KEY, event.key());
-            generator.writeStringField(FIELD_EVENT_TIME, IsoInstants.format(event.eventTime()));
-            generator.writeStringField(FIELD_INGEST_TIME, IsoInstants.format(event.ingestTime()));
+            generator.writeStringField(FIELD_ID, id);
+            generator.writeStringField(FIELD_KEY, key);
+            generator.writeStringField(FIELD_EVENT_TIME, IsoInstants.format(eventTime));
+            generator.writeStringField(FIELD_INGEST_TIME, IsoInstants.format(ingestTime));
             generator.writeFieldName(FIELD_BODY);
-            generator.writeRawValue(event.bodyJson());
-            if (profileJson != null) {
+            body.write(generator);
+            if (profile != null) {
                 generator.writeFieldName(FIELD_PROFILE);
-                generator.writeRawValue(new String(profileJson, StandardCharsets.UTF_8));
+                profile.write(generator);
             }
             generator.writeEndObject();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot encode event " + event.id(), e);
+            // A tree or a checked slice of JSON always writes; reaching this is a bug, not bad input.
+            throw new IllegalStateException("cannot encode event " + id, e);
         }
         return out.toByteArray();
     }
@@ -145,7 +146,7 @@ public final class EventCodec {
         Instant ingestTime;
         ObjectNode body;
         ObjectNode profile;
-        int bodyStart = -1;
+        int bodyStart;
         int bodyEnd;
         final Map<String, Scalar> scalars = new HashMap<>(4);
         JsonToken bodyToken;
