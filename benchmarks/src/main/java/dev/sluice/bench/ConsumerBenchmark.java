@@ -115,7 +115,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
                 try (Admin admin = hbase.getAdmin()) {
                     ProfileTables.initProfiles(admin, table, schema, Buckets.defaults(), 16, Compression.Algorithm.SNAPPY);
                 }
-                ProfileStoreBenchmark.load(hbase, table, csv, null);
+                ProfileStoreBenchmark.load(hbase, table, csv, null, true);
                 try (Admin admin = hbase.getAdmin()) {
                     admin.flush(table);
                 }

@@ -91,7 +91,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                     ProfileTables.initProfiles(admin, table, ProfileSchema.parse(ProfileStoreBenchmark.SCHEMA, "bench"),
                             Buckets.defaults(), 16, Compression.Algorithm.SNAPPY);
                 }
-                ProfileStoreBenchmark.load(hbase, table, csv, null);
+                ProfileStoreBenchmark.load(hbase, table, csv, null, true);
             }
             for (boolean enrich : new boolean[] {false, true}) {
                 String topic = enrich ? "raw.enrich" : "raw.plain";

@@ -7,6 +7,9 @@ import dev.sluice.profiles.ProfileUpdates;
 import dev.sluice.profiles.load.LoadFormat;
 import dev.sluice.profiles.load.LoadListener;
 import dev.sluice.profiles.load.LoadReport;
+import dev.sluice.profiles.load.HFileRowSink;
+import dev.sluice.profiles.load.MutatorRowSink;
+import dev.sluice.profiles.load.ProfileRowSink;
 import dev.sluice.profiles.load.ProfileLoader;
 import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.stack.LocalStack;
@@ -17,7 +20,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.TableName;
 import org.apache.hadoop.hbase.client.Admin;
-import org.apache.hadoop.hbase.client.BufferedMutator;
 import org.apache.hadoop.hbase.client.BufferedMutatorParams;
 import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
@@ -90,22 +92,29 @@ public final class ProfileStoreBenchmark implements Callable<Integer> {
                          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
                 TableName published = TableName.valueOf("profiles_published");
                 TableName plain = TableName.valueOf("profiles");
+                TableName bulk = TableName.valueOf("profiles_bulk");
+                TableName bulkPublished = TableName.valueOf("profiles_bulk_published");
                 try (Admin admin = hbase.getAdmin()) {
-                    ProfileTables.initProfiles(admin, published, schema, Buckets.defaults(), 16, Compression.Algorithm.SNAPPY);
-                    ProfileTables.initProfiles(admin, plain, schema, Buckets.defaults(), 16, Compression.Algorithm.SNAPPY);
+                    for (TableName table : List.of(published, plain, bulk, bulkPublished)) {
+                        ProfileTables.initProfiles(admin, table, schema, Buckets.defaults(), 16, Compression.Algorithm.SNAPPY);
+                    }
                 }
                 ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, 12);
 
-                LoadReport hbaseOnly = load(hbase, plain, csv, null);
-                report.append(row("bulk load, HBase only", hbaseOnly.rowsPerSecond(), "rows/s",
-                        String.format(Locale.ROOT, "%,d rows in %.1f s", hbaseOnly.loaded(), hbaseOnly.took().toMillis() / 1000.0)));
-                LoadReport withUpdates;
-                try (ProfileUpdates updates = ProfileUpdates.create(endpoints.kafkaBootstrapServers(), ProfileUpdates.DEFAULT_TOPIC,
-                        Buckets.defaults(), Map.of())) {
-                    withUpdates = load(hbase, published, csv, updates);
+                // HFiles first: the put loads leave flushes and compactions running behind them.
+                for (boolean hfiles : new boolean[] {true, false}) {
+                    String how = hfiles ? "load as HFiles (--bulk)" : "load with puts";
+                    LoadReport hbaseOnly = load(hbase, hfiles ? bulk : plain, csv, null, hfiles);
+                    report.append(row(how + ", HBase only", hbaseOnly.rowsPerSecond(), "rows/s",
+                            String.format(Locale.ROOT, "%,d rows in %.1f s", hbaseOnly.loaded(), hbaseOnly.took().toMillis() / 1000.0)));
+                    LoadReport withUpdates;
+                    try (ProfileUpdates updates = ProfileUpdates.create(endpoints.kafkaBootstrapServers(), ProfileUpdates.DEFAULT_TOPIC,
+                            Buckets.defaults(), Map.of())) {
+                        withUpdates = load(hbase, hfiles ? bulkPublished : published, csv, updates, hfiles);
+                    }
+                    report.append(row(how + " + publish to profiles.updates", withUpdates.rowsPerSecond(), "rows/s",
+                            String.format(Locale.ROOT, "%,d rows in %.1f s", withUpdates.loaded(), withUpdates.took().toMillis() / 1000.0)));
                 }
-                report.append(row("bulk load + publish to profiles.updates", withUpdates.rowsPerSecond(), "rows/s",
-                        String.format(Locale.ROOT, "%,d rows in %.1f s", withUpdates.loaded(), withUpdates.took().toMillis() / 1000.0)));
 
                 // What an operator does after a bulk load: flush and major-compact, so reads see one
                 // store file per region instead of competing with background flushes and compactions.
@@ -149,10 +158,14 @@ public final class ProfileStoreBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    static LoadReport load(Connection hbase, TableName table, Path csv, ProfileUpdates updates) throws Exception {
+    /** Loads as {@code sluice profiles load} does, with or without {@code --bulk} (staging in the temporary directory). */
+    static LoadReport load(Connection hbase, TableName table, Path csv, ProfileUpdates updates, boolean hfiles) throws Exception {
         ProfileStore store = ProfileStore.open(hbase, table, null);
-        try (BufferedMutator mutator = hbase.getBufferedMutator(new BufferedMutatorParams(table).writeBufferSize(8L << 20))) {
-            return new ProfileLoader(store.codec(), mutator, updates, LoadListener.NONE).load(csv, LoadFormat.CSV, false, r -> { });
+        try (ProfileRowSink rows = hfiles
+                ? HFileRowSink.open(hbase, table, store.codec(), Path.of(System.getProperty("java.io.tmpdir")).toUri(),
+                        HFileRowSink.defaultBufferBytes())
+                : new MutatorRowSink(store.codec(), hbase.getBufferedMutator(new BufferedMutatorParams(table).writeBufferSize(8L << 20)), true)) {
+            return new ProfileLoader(store.codec(), rows, updates, LoadListener.NONE).load(csv, LoadFormat.CSV, false, r -> { });
         }
     }
 

@@ -15,6 +15,7 @@ import dev.sluice.profiles.ProfileUpdates;
 import dev.sluice.profiles.load.LoadFormat;
 import dev.sluice.profiles.load.LoadListener;
 import dev.sluice.profiles.load.LoadReport;
+import dev.sluice.profiles.load.MutatorRowSink;
 import dev.sluice.profiles.load.ProfileLoader;
 import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.stack.LocalStack;
@@ -205,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
         TableName table = TableName.valueOf("profiles");
         ProfileStore store = ProfileStore.open(hbase, table, null);
         try (BufferedMutator mutator = hbase.getBufferedMutator(new BufferedMutatorParams(table).writeBufferSize(8L << 20))) {
-            LoadReport report = new ProfileLoader(store.codec(), mutator, null, LoadListener.NONE)
+            LoadReport report = new ProfileLoader(store.codec(), new MutatorRowSink(store.codec(), mutator, false), null, LoadListener.NONE)
                     .load(csv, LoadFormat.CSV, false, r -> { });
             step(String.format(Locale.ROOT, "loaded %,d card-holder profiles into HBase in %.1f s (%,.0f rows/s)",
                     report.loaded(), report.took().toMillis() / 1000.0, report.rowsPerSecond()));

@@ -9,7 +9,10 @@ import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.ProfileUpdates;
 import dev.sluice.profiles.load.LoadFormat;
 import dev.sluice.profiles.load.LoadReport;
+import dev.sluice.profiles.load.HFileRowSink;
+import dev.sluice.profiles.load.MutatorRowSink;
 import dev.sluice.profiles.load.ProfileLoader;
+import dev.sluice.profiles.load.ProfileRowSink;
 import dev.sluice.profiles.load.RejectedRow;
 import dev.sluice.profiles.schema.ProfileSchema;
 import me.tongfei.progressbar.ProgressBar;
@@ -38,6 +41,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,6 +163,15 @@ final class ProfilesCommand {
         @Option(names = "--no-progress", description = "No progress bar (for logs and scripts).")
         boolean noProgress;
 
+        @Option(names = "--bulk", description = {"Write sorted HFiles and hand them to the region servers (HBase bulk load) instead of puts:",
+                "several times faster for large files, bypassing the WAL and memstore; rows become readable all at once",
+                "at the end, and updates are published after that."})
+        boolean bulk;
+
+        @Option(names = "--staging", paramLabel = "DIR|URI", description = {"Where --bulk writes its HFiles: a directory the region servers can read",
+                "(default: the local temporary directory, right for the local stack; on a cluster an hdfs:// URI)."})
+        String staging;
+
 
         @Override
         public Integer call() throws IOException {
@@ -180,9 +193,8 @@ final class ProfilesCommand {
                         : ProfileUpdates.create(endpoints.kafkaBootstrap(), tables.updatesTopic, store.buckets(),
                                 endpoints.kafkaClientConfig());
                 rejects.write("line\treason\tcontent\n");
-                try (BufferedMutator mutator = connection.getBufferedMutator(new BufferedMutatorParams(store.tableName())
-                        .writeBufferSize(8L << 20))) {
-                    ProfileLoader loader = new ProfileLoader(store.codec(), mutator, publisher, (read, total, loaded, rejected) -> {
+                try (ProfileRowSink rows = rowSink(connection, store)) {
+                    ProfileLoader loader = new ProfileLoader(store.codec(), rows, publisher, (read, total, loaded, rejected) -> {
                         if (bar != null) {
                             bar.stepTo(read);
                             bar.setExtraMessage(String.format(Locale.ROOT, " %,d loaded, %,d rejected", loaded, rejected));
@@ -204,6 +216,19 @@ final class ProfilesCommand {
                     }
                 }
             }
+        }
+
+        private ProfileRowSink rowSink(Connection connection, ProfileStore store) throws IOException {
+            if (!bulk) {
+                if (staging != null) {
+                    throw new IllegalArgumentException("--staging is for --bulk loads only");
+                }
+                return new MutatorRowSink(store.codec(), connection.getBufferedMutator(
+                        new BufferedMutatorParams(store.tableName()).writeBufferSize(8L << 20)), true);
+            }
+            URI stagingParent = staging == null ? Path.of(System.getProperty("java.io.tmpdir")).toUri()
+                    : staging.contains("://") ? URI.create(staging) : Path.of(staging).toAbsolutePath().toUri();
+            return HFileRowSink.open(connection, store.tableName(), store.codec(), stagingParent, HFileRowSink.defaultBufferBytes());
         }
 
         private int summarize(PrintWriter out, LoadReport report, Path rejectsPath) {

@@ -60,6 +60,24 @@ class SluiceProfilesCommandIT {
         assertThat(strict.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
         assertThat(strict.err()).contains("--strict: 1 bad line(s), nothing loaded");
 
+        // --bulk: the same report and exit codes; the rows arrive as HFiles, readable once it returns.
+        Path more = Files.writeString(workDir.resolve("more-cards.csv"), String.join("\n",
+                "card_id,holder_name,segment,credit_limit,vip",
+                "card-3,Cy,gold,1500,false",
+                "card-4,Dee,retail,300,maybe",
+                "card-5,Eve,retail,700,true", ""), StandardCharsets.UTF_8);
+        CliRun bulk = run("profiles", "load", more.toString(), "--bulk", "--staging", workDir.resolve("staging").toString(),
+                "--no-progress", "--work-dir", stackDir);
+        assertThat(bulk.exitCode()).as(bulk.err()).isEqualTo(SluiceCli.EXIT_ROWS_REJECTED);
+        assertThat(bulk.out()).contains("Loaded 2 profiles, rejected 1 lines");
+        assertThat(bulk.err()).contains("line 3: attribute 'vip'");
+        assertThat(run("profiles", "get", "card-3", "card-5", "--work-dir", stackDir).out())
+                .contains("\"key\":\"card-3\"", "\"credit_limit\":1500.0", "\"key\":\"card-5\"");
+        assertThat(workDir.resolve("staging")).as("staged HFiles removed").isEmptyDirectory();
+        CliRun stagingWithoutBulk = run("profiles", "load", more.toString(), "--staging", "/tmp", "--no-progress", "--work-dir", stackDir);
+        assertThat(stagingWithoutBulk.exitCode()).isEqualTo(SluiceCli.EXIT_FAILED);
+        assertThat(stagingWithoutBulk.err()).contains("--staging is for --bulk loads only");
+
         CliRun get = run("profiles", "get", "card-1", "--work-dir", stackDir);
         assertThat(get.exitCode()).isZero();
         assertThat(get.out()).contains("\"key\":\"card-1\"", "\"segment\":\"gold\"", "\"credit_limit\":5000.0", "\"vip\":true");
@@ -69,7 +87,7 @@ class SluiceProfilesCommandIT {
 
         CliRun stats = run("profiles", "stats", "--work-dir", stackDir);
         assertThat(stats.exitCode()).isZero();
-        assertThat(stats.out()).containsPattern("profiles +2 ").containsPattern("regions +4").contains("credit_limit:double (enrich)");
+        assertThat(stats.out()).containsPattern("profiles +3 ").containsPattern("regions +4").contains("credit_limit:double (enrich)");
     }
 
     @Test

@@ -4,6 +4,9 @@ import dev.sluice.common.bucket.Buckets;
 import dev.sluice.profiles.load.LoadFormat;
 import dev.sluice.profiles.load.LoadListener;
 import dev.sluice.profiles.load.LoadReport;
+import dev.sluice.profiles.load.HFileRowSink;
+import dev.sluice.profiles.load.MutatorRowSink;
+import dev.sluice.profiles.load.ProfileRowSink;
 import dev.sluice.profiles.load.ProfileLoader;
 import dev.sluice.profiles.load.RejectedRow;
 import dev.sluice.profiles.schema.ProfileSchema;
@@ -32,9 +35,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +85,7 @@ class ProfileStoreIT {
     @BeforeAll
     static void startStack() throws IOException {
         workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "profiles-it-");
-        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.HBASE, Service.KAFKA).stopOnExit(true).build();
+        stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.HBASE, Service.KAFKA, Service.HDFS).stopOnExit(true).build();
         endpoints = stack.start();
         Configuration conf = HBaseConfiguration.create();
         endpoints.hbaseClientSettings().forEach(conf::set);
@@ -225,8 +230,12 @@ class ProfileStoreIT {
         }
     }
 
-    @Test
-    void loaderWritesGoodRowsReportsBadOnesWithLineNumbersAndReRunsIdempotently() throws Exception {
+    /** How the loader writes: puts through the write path, or HFiles bulk-loaded at the end. */
+    enum Mode { PUT, BULK }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void loaderWritesGoodRowsReportsBadOnesWithLineNumbersAndReRunsIdempotently(Mode mode) throws Exception {
         try (Fixture f = fixture(4)) {
             Path csv = Files.writeString(workDir.resolve("cards.csv"), String.join("\n",
                     "card_id,holder,credit_limit,txn_count,vip,since",
@@ -238,7 +247,7 @@ class ProfileStoreIT {
                     "card-6,Eve,10,1,true,1700000000000",
                     ""), StandardCharsets.UTF_8);
             List<RejectedRow> rejects = new ArrayList<>();
-            LoadReport first = load(f, csv, false, rejects);
+            LoadReport first = load(f, csv, mode, false, rejects);
 
             assertThat(first.loaded()).isEqualTo(3);
             assertThat(first.rejected()).isEqualTo(3);
@@ -250,10 +259,73 @@ class ProfileStoreIT {
                     .doesNotContainKey("txn_count");
             assertThat(consume(f.topic(), 3)).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("card-1", "card-3", "card-6");
 
-            LoadReport again = load(f, csv, false, new ArrayList<>());
+            LoadReport again = load(f, csv, mode, false, new ArrayList<>());
             assertThat(again.loaded()).isEqualTo(3);
             assertThat(f.store().countRows()).isEqualTo(3);
             assertThat(f.store().get("card-1").orElseThrow().attributes()).containsEntry("txn_count", 3L);
+        }
+    }
+
+    @Test
+    void bulkLoadLandsEveryRowInEveryRegionWithTheLaterLineWinningAcrossSpillsAndCleansItsStaging() throws Exception {
+        try (Fixture f = fixture(16)) {
+            int cards = 3_000;
+            List<String> lines = new ArrayList<>(List.of("card_id,holder,credit_limit,txn_count,vip,since"));
+            for (int i = 0; i < cards; i++) {
+                lines.add("card-" + i + ",Holder " + i + "," + (1000 + i) + "," + i + "," + (i % 7 == 0) + ",");
+            }
+            lines.add("card-7,Renamed,,,,");                       // a later line: overrides holder, keeps the rest
+            lines.add("card-8,Holder 8,1,-1,false,");              // the same key later again, all of it
+            lines.add("card-8,Holder 8,2,-2,false,");
+            Path csv = Files.write(workDir.resolve("bulk-cards-" + f.table().getNameAsString() + ".csv"), lines, StandardCharsets.UTF_8);
+            Path staging = Files.createDirectories(workDir.resolve("staging-" + f.table().getNameAsString()));
+            f.store().put(new Profile("card-9", Map.of("holder", "Before", "txn_count", 5L)));
+
+            LoadReport report;
+            // A 64 KB sort buffer: the file goes out in many spills, so repeats fall in different spills.
+            try (HFileRowSink rows = HFileRowSink.open(hbase, f.table(), f.store().codec(), staging.toUri(), 64 << 10)) {
+                report = new ProfileLoader(f.store().codec(), rows, f.updates(), LoadListener.NONE)
+                        .load(csv, LoadFormat.CSV, false, r -> { });
+            }
+
+            assertThat(report.loaded()).isEqualTo(cards + 3);
+            assertThat(report.rejected()).isZero();
+            assertThat(f.store().countRows()).isEqualTo(cards);
+            AtomicInteger scanned = new AtomicInteger();
+            f.store().scanBuckets(java.util.stream.IntStream.range(0, Buckets.defaults().bucketCount()).toArray(), 4,
+                    p -> scanned.incrementAndGet(), (d, t, r) -> { });
+            assertThat(scanned).hasValue(cards);
+            assertThat(f.store().get("card-7").orElseThrow().attributes()).containsEntry("holder", "Renamed")
+                    .containsEntry("credit_limit", 1007.0).containsEntry("txn_count", 7L).containsEntry("vip", true);
+            assertThat(f.store().get("card-8").orElseThrow().attributes()).containsEntry("credit_limit", 2.0).containsEntry("txn_count", -2L);
+            assertThat(f.store().get("card-9").orElseThrow().attributes()).as("loaded cells overwrite the row's older ones")
+                    .containsEntry("holder", "Holder 9").containsEntry("txn_count", 9L);
+            assertThat(f.store().get("card-2999").orElseThrow().attributes()).containsEntry("credit_limit", 3999.0);
+            try (java.util.stream.Stream<Path> left = Files.list(staging)) {
+                assertThat(left).as("staged HFiles removed").isEmpty();
+            }
+            // Every loaded line published (after the rows were readable), plus the earlier put of card-9.
+            assertThat(consume(f.topic(), cards + 4)).hasSize(cards + 4);
+        }
+    }
+
+    @Test
+    void bulkLoadCanStageItsHFilesOnHdfsAsOnACluster() throws Exception {
+        try (Fixture f = fixture(4)) {
+            Path csv = Files.writeString(workDir.resolve("hdfs-cards.csv"), String.join("\n",
+                    "card_id,holder,credit_limit,txn_count,vip,since",
+                    "card-1,Ann,1000,3,true,2024-01-01T00:00:00Z",
+                    "card-2,Bob,2000,4,false,", ""), StandardCharsets.UTF_8);
+            URI staging = URI.create(endpoints.hdfsUri() + "/tmp/sluice-staging");
+            LoadReport report;
+            try (HFileRowSink rows = HFileRowSink.open(hbase, f.table(), f.store().codec(), staging, 1 << 20)) {
+                report = new ProfileLoader(f.store().codec(), rows, null, LoadListener.NONE).load(csv, LoadFormat.CSV, false, r -> { });
+            }
+            assertThat(report.loaded()).isEqualTo(2);
+            assertThat(f.store().getAll(List.of("card-1", "card-2"))).hasSize(2);
+            assertThat(f.store().get("card-2").orElseThrow().attributes()).containsEntry("credit_limit", 2000.0);
+            org.apache.hadoop.fs.Path stagingPath = new org.apache.hadoop.fs.Path(staging);
+            assertThat(stagingPath.getFileSystem(hbase.getConfiguration()).listStatus(stagingPath)).as("staged HFiles removed").isEmpty();
         }
     }
 
@@ -265,7 +337,7 @@ class ProfileStoreIT {
                     "{\"card_id\":\"card-2\",\"colour\":\"red\"}",
                     "{\"card_id\":\"card-3\",\"txn_count\":\"many\"}"), StandardCharsets.UTF_8);
             List<RejectedRow> rejects = new ArrayList<>();
-            LoadReport report = load(f, jsonl, true, rejects);
+            LoadReport report = load(f, jsonl, Mode.PUT, true, rejects);
 
             assertThat(report.written()).isFalse();
             assertThat(report.loaded()).isZero();
@@ -276,9 +348,11 @@ class ProfileStoreIT {
         }
     }
 
-    private static LoadReport load(Fixture f, Path file, boolean strict, List<RejectedRow> rejects) throws IOException {
-        try (BufferedMutator mutator = hbase.getBufferedMutator(f.table())) {
-            return new ProfileLoader(f.store().codec(), mutator, f.updates(), LoadListener.NONE)
+    private static LoadReport load(Fixture f, Path file, Mode mode, boolean strict, List<RejectedRow> rejects) throws IOException {
+        try (ProfileRowSink rows = mode == Mode.PUT
+                ? new MutatorRowSink(f.store().codec(), hbase.getBufferedMutator(f.table()), true)
+                : HFileRowSink.open(hbase, f.table(), f.store().codec(), workDir.toUri(), HFileRowSink.defaultBufferBytes())) {
+            return new ProfileLoader(f.store().codec(), rows, f.updates(), LoadListener.NONE)
                     .load(file, LoadFormat.of(file), strict, rejects::add);
         }
     }

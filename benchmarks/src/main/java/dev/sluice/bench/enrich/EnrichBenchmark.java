@@ -173,19 +173,19 @@ public final class EnrichBenchmark implements Callable<Integer> {
             try (Admin admin = hbase.getAdmin()) {
                 ProfileTables.initProfiles(admin, table, schema, Buckets.defaults(), 16, Compression.Algorithm.NONE);
             }
-            try (var mutator = hbase.getBufferedMutator(table)) {
-                var codec = new dev.sluice.profiles.ProfileCodec(schema, Buckets.defaults());
+            var codec = new dev.sluice.profiles.ProfileCodec(schema, Buckets.defaults());
+            // As `sluice profiles load --bulk` writes them: sorted HFiles handed to the region server.
+            try (var rows = dev.sluice.profiles.load.HFileRowSink.open(hbase, table, codec,
+                    Path.of(System.getProperty("java.io.tmpdir")).toUri(), dev.sluice.profiles.load.HFileRowSink.defaultBufferBytes())) {
                 for (int i = 0; i < profiles; i++) {
                     Profile profile = profile(i);
-                    mutator.mutate(codec.toPut(profile));
+                    rows.write(profile);
                     // The same profile, in the cache form both Sluice and the KTable join read.
                     producer.send(new ProducerRecord<>("profiles.table", profile.key(), enrichment.cacheForm(profile)));
                 }
+                rows.finish();
             }
             producer.flush();
-            try (Admin admin = hbase.getAdmin()) {
-                admin.flush(table);
-            }
         }
     }
 

@@ -3,7 +3,6 @@ package dev.sluice.profiles.load;
 import dev.sluice.profiles.Profile;
 import dev.sluice.profiles.ProfileCodec;
 import dev.sluice.profiles.ProfileUpdates;
-import org.apache.hadoop.hbase.client.BufferedMutator;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,12 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Loads profiles from a CSV or JSON Lines file into HBase through a {@link BufferedMutator}, and
- * publishes each to the update stream (unless no publisher is given).
+ * Loads profiles from a CSV or JSON Lines file into HBase through a {@link ProfileRowSink} (puts in
+ * batches, or HFiles bulk-loaded at the end), and publishes each to the update stream (unless no
+ * publisher is given).
  *
  * <p>A bad line is reported to the reject sink with its line number and reason and the load goes on;
  * with {@code strict}, the file is checked first and nothing is written if any line is bad. Rows are
@@ -26,16 +28,18 @@ import java.util.function.Consumer;
 public final class ProfileLoader {
 
     private static final int PROGRESS_EVERY = 5_000;
+    /** Rows made readable (flushed) before they are published, with an incremental sink. */
+    private static final int PUBLISH_CHUNK = 20_000;
 
     private final ProfileCodec codec;
-    private final BufferedMutator mutator;
+    private final ProfileRowSink rows;
     private final ProfileUpdates updates;
     private final LoadListener listener;
 
     /** @param updates where to publish loaded profiles, or null to write HBase only */
-    public ProfileLoader(ProfileCodec codec, BufferedMutator mutator, ProfileUpdates updates, LoadListener listener) {
+    public ProfileLoader(ProfileCodec codec, ProfileRowSink rows, ProfileUpdates updates, LoadListener listener) {
         this.codec = codec;
-        this.mutator = mutator;
+        this.rows = rows;
         this.updates = updates;
         this.listener = listener;
     }
@@ -47,43 +51,75 @@ public final class ProfileLoader {
     public LoadReport load(Path file, LoadFormat format, boolean strict, Consumer<RejectedRow> rejects) throws IOException {
         long began = System.nanoTime();
         if (strict) {
-            long bad = pass(file, format, false, rejects);
+            // The check pass loads nothing: it reports progress with nothing loaded.
+            long bad = pass(file, format, (read, total, loaded, rejected) -> listener.progress(read, total, 0, rejected),
+                    rejects, p -> { });
             if (bad > 0) {
                 return new LoadReport(0, bad, false, Duration.ofNanos(System.nanoTime() - began));
             }
         }
-        AtomicReference<Exception> publishFailure = new AtomicReference<>();
+        Publisher publisher = new Publisher();
+        List<Profile> unpublished = new ArrayList<>();
         long[] loaded = {0};
-        long rejected = pass(file, format, true, strict ? r -> { } : rejects, profile -> {
-            if (publishFailure.get() != null) {
-                throw new IOException("publishing profile updates failed: " + publishFailure.get().getMessage(), publishFailure.get());
-            }
-            mutator.mutate(codec.toPut(profile));
-            if (updates != null) {
-                updates.publish(profile, codec.schema(), e -> publishFailure.compareAndSet(null, e));
-            }
+        long rejected = pass(file, format, listener, strict ? r -> { } : rejects, profile -> {
+            publisher.check();
+            rows.write(profile);
             loaded[0]++;
+            if (updates != null && rows.incremental()) {
+                unpublished.add(profile);
+                if (unpublished.size() >= PUBLISH_CHUNK) {
+                    rows.finish();
+                    publisher.publish(unpublished);
+                }
+            }
         });
-        mutator.flush();
+        rows.finish();
         if (updates != null) {
+            if (rows.incremental()) {
+                publisher.publish(unpublished);
+            } else {
+                // The rows became readable all at once just now: publish them now, from the file again.
+                pass(file, format, LoadListener.NONE, r -> { }, publisher::publish);
+            }
             updates.flush();
-        }
-        if (publishFailure.get() != null) {
-            throw new IOException("publishing profile updates failed", publishFailure.get());
+            publisher.check();
         }
         return new LoadReport(loaded[0], rejected, true, Duration.ofNanos(System.nanoTime() - began));
     }
 
-    private long pass(Path file, LoadFormat format, boolean write, Consumer<RejectedRow> rejects) throws IOException {
-        return pass(file, format, write, rejects, p -> { });
+    /**
+     * Publishes profiles only once their rows are readable in HBase: a consumer takes its update-topic
+     * offsets before it scans HBase, so an update published earlier could be missed by both.
+     */
+    private final class Publisher {
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+        void publish(Profile profile) throws IOException {
+            check();
+            updates.publish(profile, codec.schema(), e -> failure.compareAndSet(null, e));
+        }
+
+        void publish(List<Profile> profiles) throws IOException {
+            for (Profile profile : profiles) {
+                publish(profile);
+            }
+            profiles.clear();
+        }
+
+        void check() throws IOException {
+            if (failure.get() != null) {
+                throw new IOException("publishing profile updates failed: " + failure.get().getMessage(), failure.get());
+            }
+        }
     }
+
 
     @FunctionalInterface
     private interface ProfileWriter {
         void write(Profile profile) throws IOException;
     }
 
-    private long pass(Path file, LoadFormat format, boolean write, Consumer<RejectedRow> rejects, ProfileWriter writer)
+    private long pass(Path file, LoadFormat format, LoadListener progress, Consumer<RejectedRow> rejects, ProfileWriter writer)
             throws IOException {
         ProfileParser parser = new ProfileParser(codec.schema(), format);
         long totalBytes = Files.size(file);
@@ -109,16 +145,14 @@ public final class ProfileLoader {
                     rejects.accept(new RejectedRow(lineNumber, parsed.reason(), ProfileParser.cut(line, 500)));
                 } else {
                     good++;
-                    if (write) {
-                        writer.write(parsed.profile());
-                    }
+                    writer.write(parsed.profile());
                 }
                 if ((good + bad) % PROGRESS_EVERY == 0) {
-                    listener.progress(bytesRead, totalBytes, write ? good : 0, bad);
+                    progress.progress(bytesRead, totalBytes, good, bad);
                 }
             }
         }
-        listener.progress(totalBytes, totalBytes, write ? good : 0, bad);
+        progress.progress(totalBytes, totalBytes, good, bad);
         return bad;
     }
 }
