@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.HBaseClientJvm;
 import dev.sluice.solr.SolrClients;
 import dev.sluice.solr.SolrCollections;
 import dev.sluice.stack.WebHdfs;
@@ -216,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
     private Process startConsumer(Path dir, Path stackDir, StackEndpoints endpoints, Path home, String id) throws IOException {
         Path logs = Files.createDirectories(dir.resolve("consumers"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dsluice.stack.dir=" + stackDir, "-Dsluice.stack.service=consumer-" + id,
+                "-Xmx512m", HBaseClientJvm.OPTIONS.get(0), HBaseClientJvm.OPTIONS.get(1), "-Dsluice.stack.dir=" + stackDir, "-Dsluice.stack.service=consumer-" + id,
                 "-cp", System.getProperty("java.class.path"), "dev.sluice.consumer.ConsumerMain",
                 "bootstrap.servers=" + endpoints.kafkaBootstrapServers(), "instance.id=" + id, "group.id=sluice-demo",
                 "rules.file=" + home.resolve("conf/rules/cards.yaml"), "status.file=" + logs.resolve(id + ".status.json"),

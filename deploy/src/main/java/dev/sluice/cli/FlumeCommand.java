@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.HBaseClientJvm;
 import dev.sluice.common.security.KafkaClientSecurity;
 import dev.sluice.common.security.SettingsFile;
 import dev.sluice.flumeconf.FlumeSecurity;
@@ -150,6 +151,7 @@ final class FlumeCommand {
                     StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + id, "-Xmx" + heap,
+                    HBaseClientJvm.OPTIONS.get(0), HBaseClientJvm.OPTIONS.get(1),
                     "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
                     "-DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties", "@" + argFile,
                     "org.apache.flume.node.Application", "-f", effective.toAbsolutePath().toString(), "-n", name, "--no-reload-conf"));

@@ -22,6 +22,7 @@ import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.TableDescriptor;
 import org.apache.hadoop.hbase.io.compress.Compression;
+import org.apache.hadoop.hbase.io.encoding.DataBlockEncoding;
 import org.apache.hadoop.hbase.regionserver.BloomType;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -140,6 +141,7 @@ class ProfileStoreIT {
             TableDescriptor descriptor = admin.getDescriptor(table);
             assertThat(admin.getRegions(table)).hasSize(16);
             assertThat(descriptor.getColumnFamily(SCHEMA.familyBytes()).getBloomFilterType()).isEqualTo(BloomType.ROW);
+            assertThat(descriptor.getColumnFamily(SCHEMA.familyBytes()).getDataBlockEncoding()).isEqualTo(DataBlockEncoding.ROW_INDEX_V1);
             assertThat(ProfileTables.schemaOf(admin, table)).isEqualTo(SCHEMA);
 
             assertThat(ProfileTables.initProfiles(admin, table, SCHEMA, Buckets.defaults(), 16, Compression.Algorithm.SNAPPY))

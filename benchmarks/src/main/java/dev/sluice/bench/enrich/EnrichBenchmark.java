@@ -1,5 +1,6 @@
 package dev.sluice.bench.enrich;
 
+import dev.sluice.common.HBaseClientJvm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.bench.LatencyReader;
 import dev.sluice.common.bucket.Buckets;
@@ -345,6 +346,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             Path log = workDir.resolve(variant.id() + ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + heap));
+            command.addAll(HBaseClientJvm.OPTIONS);
             // Extra JVM options for the variants, e.g. a JFR recording when profiling one of them.
             String extra = System.getenv().getOrDefault("SLUICE_BENCH_VARIANT_OPTS", "").replace("{variant}", variant.id());
             if (!extra.isBlank()) {

@@ -174,6 +174,8 @@ public final class ConsumerApplicationMaster {
     private ContainerLaunchContext launchContext(String instanceId) {
         String logs = ApplicationConstants.LOG_DIR_EXPANSION_VAR;
         String command = ApplicationConstants.Environment.JAVA_HOME.$$() + "/bin/java -Xmx" + (containerMemoryMb * 3 / 4) + "m"
+                // As dev.sluice.common.HBaseClientJvm (not on this module's classpath): Unsafe for HBase's Bytes.
+                + " --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
                 + " -cp " + consumerClasspath + " dev.sluice.consumer.ConsumerMain " + settingsFile
                 + " instance.id=" + instanceId + " status.file=" + statusDir + "/" + instanceId + ".status.json"
                 + " 1>" + logs + "/stdout 2>" + logs + "/stderr";
