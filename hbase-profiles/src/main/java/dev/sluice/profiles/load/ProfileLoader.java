@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Loads profiles from a CSV or JSON Lines file into HBase through a {@link ProfileRowSink} (puts in
- * batches, or HFiles bulk-loaded at the end), and publishes each to the update stream (unless no
- * publisher is given).
+ * batches, or HFiles bulk-loaded at the end), and publishes each to the update stream once HBase
+ * can serve its row (unless no publisher is given).
  *
  * <p>A bad line is reported to the reject sink with its line number and reason and the load goes on;
  * with {@code strict}, the file is checked first and nothing is written if any line is bad. Rows are
@@ -112,7 +112,6 @@ public final class ProfileLoader {
             }
         }
     }
-
 
     @FunctionalInterface
     private interface ProfileWriter {
