@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.HBaseClientJvm;
 import dev.sluice.solr.SolrClients;
 import dev.sluice.solr.SolrCollections;
@@ -52,7 +53,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -545,9 +545,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 
     /** Follows events.enriched, alerts and events.dlq for the live progress line. */

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.HBaseClientJvm;
 import dev.sluice.common.security.KafkaClientSecurity;
 import dev.sluice.common.security.SettingsFile;
@@ -18,8 +19,6 @@ import picocli.CommandLine.Spec;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -365,8 +364,6 @@ final class FlumeCommand {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
 import dev.sluice.stack.StackEndpoints;
@@ -18,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -139,9 +138,7 @@ class SluiceFlumeCommandIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 
 
