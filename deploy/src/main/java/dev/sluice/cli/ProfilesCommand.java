@@ -133,7 +133,7 @@ final class ProfilesCommand {
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true,
-            description = {"Bulk-load profiles from CSV (header: key field and attributes) or JSON Lines, and publish them to the update topic.",
+            description = {"Load profiles from CSV (header: key field and attributes) or JSON Lines, and publish them to the update topic.",
                     "A bad line is reported (line number and reason) and skipped; --strict writes nothing if any line is bad.",
                     "Re-running a load is safe: rows are overwritten with the same values.",
                     "Exit code 0 all loaded, 4 loaded with rejected lines, 1 failed (with --strict: nothing written)."})
@@ -163,13 +163,13 @@ final class ProfilesCommand {
         @Option(names = "--no-progress", description = "No progress bar (for logs and scripts).")
         boolean noProgress;
 
-        @Option(names = "--bulk", description = {"Write sorted HFiles and hand them to the region servers (HBase bulk load) instead of puts:",
-                "several times faster for large files, bypassing the WAL and memstore; rows become readable all at once",
-                "at the end, and updates are published after that."})
+        @Option(names = "--bulk", description = "Write sorted HFiles and hand them to the region servers (HBase bulk load) instead of puts: "
+                + "several times faster for large files, bypassing the WAL and memstore; rows become readable all at once at the end, "
+                + "and updates are published after that.")
         boolean bulk;
 
-        @Option(names = "--staging", paramLabel = "DIR|URI", description = {"Where --bulk writes its HFiles: a directory the region servers can read",
-                "(default: the local temporary directory, right for the local stack; on a cluster an hdfs:// URI)."})
+        @Option(names = "--staging", paramLabel = "DIR|URI", description = "Where --bulk writes its HFiles: a directory the region servers can read "
+                + "(default: the local temporary directory, right for the local stack; on a cluster an hdfs:// URI).")
         String staging;
 
 
