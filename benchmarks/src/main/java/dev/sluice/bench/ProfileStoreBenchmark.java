@@ -180,8 +180,7 @@ public final class ProfileStoreBenchmark implements Callable<Integer> {
     static LoadReport load(Connection hbase, TableName table, Path csv, ProfileUpdates updates, boolean hfiles) throws Exception {
         ProfileStore store = ProfileStore.open(hbase, table, null);
         try (ProfileRowSink rows = hfiles
-                ? HFileRowSink.open(hbase, table, store.codec(), Path.of(System.getProperty("java.io.tmpdir")).toUri(),
-                        HFileRowSink.defaultBufferBytes())
+                ? HFileRowSink.open(hbase, table, store.codec())
                 : new MutatorRowSink(store.codec(), hbase.getBufferedMutator(new BufferedMutatorParams(table).writeBufferSize(8L << 20)), true)) {
             return new ProfileLoader(store.codec(), rows, updates, LoadListener.NONE).load(csv, LoadFormat.CSV, false, r -> { });
         }

@@ -150,11 +150,11 @@ final class DemoCommand implements Callable<Integer> {
                 step("created the Solr collections " + SolrCollections.DEFAULT_COLLECTIONS + " (configset " + SolrCollections.CONFIGSET + ")");
 
                 step("starting the tier-1 Flume agent (HTTP, syslog, spooling dir, Avro → validate → identify → Kafka channel)");
-                int httpPort = freePort();
+                int httpPort = LoopbackPorts.free();
                 Path spool = Files.createDirectories(dir.resolve("spool"));
                 flume("run", home.resolve("conf/flume/tier1.properties").toString(), "--name", "tier1", "--work-dir", stackDir.toString(),
-                        "--env", "SLUICE_HTTP_PORT=" + httpPort, "--env", "SLUICE_SYSLOG_PORT=" + freePort(),
-                        "--env", "SLUICE_AVRO_PORT=" + freePort(), "--env", "SLUICE_SPOOL_DIR=" + spool,
+                        "--env", "SLUICE_HTTP_PORT=" + httpPort, "--env", "SLUICE_SYSLOG_PORT=" + LoopbackPorts.free(),
+                        "--env", "SLUICE_AVRO_PORT=" + LoopbackPorts.free(), "--env", "SLUICE_SPOOL_DIR=" + spool,
                         "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
 
                 step("starting two partitioned consumers (rules: conf/rules/cards.yaml, exactly once)");
@@ -216,8 +216,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private Process startConsumer(Path dir, Path stackDir, StackEndpoints endpoints, Path home, String id) throws IOException {
         Path logs = Files.createDirectories(dir.resolve("consumers"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", HBaseClientJvm.OPTIONS.get(0), HBaseClientJvm.OPTIONS.get(1), "-Dsluice.stack.dir=" + stackDir, "-Dsluice.stack.service=consumer-" + id,
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        command.addAll(HBaseClientJvm.OPTIONS);
+        command.addAll(List.of("-Dsluice.stack.dir=" + stackDir, "-Dsluice.stack.service=consumer-" + id,
                 "-cp", System.getProperty("java.class.path"), "dev.sluice.consumer.ConsumerMain",
                 "bootstrap.servers=" + endpoints.kafkaBootstrapServers(), "instance.id=" + id, "group.id=sluice-demo",
                 "rules.file=" + home.resolve("conf/rules/cards.yaml"), "status.file=" + logs.resolve(id + ".status.json"),
@@ -260,7 +261,6 @@ final class DemoCommand implements Callable<Integer> {
     /** What the generator sent. */
     private record Traffic(long valid, long invalid, Map<String, Long> patterns, List<DemoReport.Sample> samples, Histogram latency) {
     }
-
 
     private Traffic drive(int httpPort, StackEndpoints endpoints) throws Exception {
         step(String.format(Locale.ROOT, "driving %,d transactions/s for %d s through the HTTP source "
@@ -542,10 +542,6 @@ final class DemoCommand implements Callable<Integer> {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    private static int freePort() throws IOException {
-        return LoopbackPorts.free();
     }
 
     /** Follows events.enriched, alerts and events.dlq for the live progress line. */

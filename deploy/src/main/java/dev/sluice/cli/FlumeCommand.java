@@ -127,7 +127,7 @@ final class FlumeCommand {
             Path dir = agentDir(workDir, id);
             Files.createDirectories(dir);
             Path log = dir.resolve("agent.log");
-            int metricsPort = freePort();
+            int metricsPort = LoopbackPorts.free();
 
             Map<String, String> env = new LinkedHashMap<>();
             StackEndpoints.read(workDir).ifPresent(endpoints -> endpoints.shellExports().lines().forEach(line -> {
@@ -149,9 +149,9 @@ final class FlumeCommand {
             Files.write(argFile, List.of("-cp", '"' + String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()) + '"'),
                     StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + id, "-Xmx" + heap,
-                    HBaseClientJvm.OPTIONS.get(0), HBaseClientJvm.OPTIONS.get(1),
-                    "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
+                    "-Dsluice.stack.dir=" + workDir, AGENT_MARKER + id, "-Xmx" + heap));
+            command.addAll(HBaseClientJvm.OPTIONS);
+            command.addAll(List.of("-Dflume.monitoring.type=http", "-Dflume.monitoring.port=" + metricsPort,
                     "-DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties", "@" + argFile,
                     "org.apache.flume.node.Application", "-f", effective.toAbsolutePath().toString(), "-n", name, "--no-reload-conf"));
             ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
@@ -361,9 +361,5 @@ final class FlumeCommand {
             Thread.currentThread().interrupt();
             return java.util.Set.of();
         }
-    }
-
-    private static int freePort() throws IOException {
-        return LoopbackPorts.free();
     }
 }

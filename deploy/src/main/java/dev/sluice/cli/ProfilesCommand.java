@@ -226,7 +226,7 @@ final class ProfilesCommand {
                 return new MutatorRowSink(store.codec(), connection.getBufferedMutator(
                         new BufferedMutatorParams(store.tableName()).writeBufferSize(8L << 20)), true);
             }
-            URI stagingParent = staging == null ? Path.of(System.getProperty("java.io.tmpdir")).toUri()
+            URI stagingParent = staging == null ? HFileRowSink.defaultStaging()
                     : staging.contains("://") ? URI.create(staging) : Path.of(staging).toAbsolutePath().toUri();
             return HFileRowSink.open(connection, store.tableName(), store.codec(), stagingParent, HFileRowSink.defaultBufferBytes());
         }

@@ -65,11 +65,11 @@ class SluiceFlumeCommandIT {
     @Order(1)
     void runsTheTier1AgentOnTheStackReportsItAndStopsIt() throws Exception {
         String stackDir = workDir.resolve("stack").toString();
-        int httpPort = freePort();
+        int httpPort = LoopbackPorts.free();
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
         CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
                 "--env", "SLUICE_HTTP_PORT=" + httpPort, "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool")),
-                "--env", "SLUICE_SYSLOG_PORT=" + freePort(), "--env", "SLUICE_AVRO_PORT=" + freePort(),
+                "--env", "SLUICE_SYSLOG_PORT=" + LoopbackPorts.free(), "--env", "SLUICE_AVRO_PORT=" + LoopbackPorts.free(),
                 "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("Agent tier1 running", "/metrics");
@@ -109,8 +109,8 @@ class SluiceFlumeCommandIT {
         String stackDir = workDir.resolve("stack").toString();
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
         CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", stackDir,
-                "--env", "SLUICE_HTTP_PORT=" + freePort(), "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool2")),
-                "--env", "SLUICE_SYSLOG_PORT=" + freePort(), "--env", "SLUICE_AVRO_PORT=" + freePort(),
+                "--env", "SLUICE_HTTP_PORT=" + LoopbackPorts.free(), "--env", "SLUICE_SPOOL_DIR=" + Files.createDirectories(workDir.resolve("spool2")),
+                "--env", "SLUICE_SYSLOG_PORT=" + LoopbackPorts.free(), "--env", "SLUICE_AVRO_PORT=" + LoopbackPorts.free(),
                 "--env", "SLUICE_KEY_FIELD=card_id", "--env", "SLUICE_TIME_FIELD=ts");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(FlumeCommand.agents(workDir.resolve("stack"))).containsOnlyKeys("tier1");
@@ -136,10 +136,4 @@ class SluiceFlumeCommandIT {
         }
         return records;
     }
-
-    private static int freePort() throws IOException {
-        return LoopbackPorts.free();
-    }
-
-
 }

@@ -1,5 +1,6 @@
 package dev.sluice.it;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
@@ -93,7 +94,7 @@ class EnrichInterceptorInFlumeIT {
     @Test
     @Order(1)
     void enrichesEventsFromHBaseWithOneLookupPerBatchForUnseenKeys() throws Exception {
-        int httpPort = Pipes.freePort();
+        int httpPort = LoopbackPorts.free();
         String config = agentConfig(httpPort, "events.raw", 2000);
         List<String> requests = List.of(
                 "{\"card_id\":\"card-1\",\"n\":1}\n{\"card_id\":\"card-2\",\"n\":2}\n{\"card_id\":\"card-1\",\"n\":3}\n{\"card_id\":\"card-9\",\"n\":4}",
@@ -132,9 +133,6 @@ class EnrichInterceptorInFlumeIT {
             assertThat(agent.counter("INTERCEPTOR.alert-1", "RuleFailureCount")).isZero();
         }
     }
-
-
-
 
     private static String rulesFile() {
         Path file = workDir.resolve("alert-rules.yaml");
@@ -184,7 +182,7 @@ class EnrichInterceptorInFlumeIT {
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
             kafka.createTopics(List.of(new NewTopic("events.outage", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        int httpPort = Pipes.freePort();
+        int httpPort = LoopbackPorts.free();
         try (FlumeAgent agent = FlumeAgent.start(workDir.resolve("agent-outage"), "agent", agentConfig(httpPort, "events.outage", 1500),
                 List.of(FlumeAgent.pluginJar()))) {
             Pipes.post(httpPort, "{\"card_id\":\"card-1\",\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), agent);

@@ -1,5 +1,6 @@
 package dev.sluice.it;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.stack.LocalStack;
 
 import java.io.IOException;
@@ -79,8 +80,8 @@ final class FlumeAgent implements AutoCloseable {
         return start(workDir.resolve("tier1"), "tier1", config, List.of(pluginJar()), java.util.Map.of(
                 "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
                 "SLUICE_HTTP_PORT", Integer.toString(httpPort),
-                "SLUICE_SYSLOG_PORT", Integer.toString(Pipes.freePort()),
-                "SLUICE_AVRO_PORT", Integer.toString(Pipes.freePort()),
+                "SLUICE_SYSLOG_PORT", Integer.toString(LoopbackPorts.free()),
+                "SLUICE_AVRO_PORT", Integer.toString(LoopbackPorts.free()),
                 "SLUICE_SPOOL_DIR", Files.createDirectories(workDir.resolve("spool")).toString(),
                 "SLUICE_AGENT_DIR", workDir.resolve("tier1-state").toString(),
                 "SLUICE_KEY_FIELD", "card_id",

@@ -1,5 +1,6 @@
 package dev.sluice.it;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.security.SettingsFile;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
@@ -59,7 +60,7 @@ class KerberosKafkaIT {
     @BeforeAll
     static void startKdcAndBroker() throws Exception {
         workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kerberos-it-");
-        int port = Pipes.freePort();
+        int port = LoopbackPorts.free();
         kdc = new SimpleKdcServer();
         kdc.setWorkDir(Files.createDirectories(workDir.resolve("kdc")).toFile());
         kdc.setKdcRealm(REALM);

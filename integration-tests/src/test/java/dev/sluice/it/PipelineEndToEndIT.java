@@ -1,5 +1,6 @@
 package dev.sluice.it;
 
+import dev.sluice.common.net.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.common.bucket.Buckets;
@@ -124,7 +125,7 @@ class PipelineEndToEndIT {
         solr = SolrClients.cloud(List.of(endpoints.solrUrl()), 60_000);
         SolrCollections.init(solr, SolrCollections.DEFAULT_COLLECTIONS, 1, 1);
 
-        httpPort = Pipes.freePort();
+        httpPort = LoopbackPorts.free();
         tier1 = FlumeAgent.startTier1(workDir, endpoints, httpPort, java.util.function.UnaryOperator.identity());
 
         rulesFile = workDir.resolve("rules.yaml");
@@ -563,5 +564,4 @@ class PipelineEndToEndIT {
         }
         return total;
     }
-
 }

@@ -1,6 +1,5 @@
 package dev.sluice.it;
 
-import dev.sluice.common.net.LoopbackPorts;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -153,9 +152,5 @@ final class Pipes {
                 }
             }
         });
-    }
-
-    static int freePort() throws IOException {
-        return LoopbackPorts.free();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.it;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
 import dev.sluice.common.kafka.BucketPartitioner;
@@ -164,7 +165,7 @@ class SecurePipelineIT {
         // The shipped agents, made secure by the settings Sluice adds for the 'flume' user.
         Map<String, String> flumeKafka = SettingsFile.read(endpoints.kafkaClientConfig(StackSecurity.KAFKA_FLUME).orElseThrow(), "flume");
         Map<String, String> solrClient = SettingsFile.read(endpoints.solrClientConfig().orElseThrow(), "solr");
-        httpPort = Pipes.freePort();
+        httpPort = LoopbackPorts.free();
         tier1 = FlumeAgent.startTier1(workDir, endpoints, httpPort, config -> FlumeSecurity.secure(config, "tier1", flumeKafka, Map.of()));
 
         Path rules = Files.writeString(workDir.resolve("rules.yaml"), Transactions.RULES);

@@ -1,5 +1,6 @@
 package dev.sluice.it;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
@@ -66,9 +67,9 @@ class Tier1AgentIT {
 
     @Test
     void httpSpoolDirSyslogAndAvroEventsReachEventsRawOnTheirPartitionAndInvalidOnesTheDlqWithReasons() throws Exception {
-        int httpPort = Pipes.freePort();
-        int syslogPort = Pipes.freePort();
-        int avroPort = Pipes.freePort();
+        int httpPort = LoopbackPorts.free();
+        int syslogPort = LoopbackPorts.free();
+        int avroPort = LoopbackPorts.free();
         Path spoolDir = Files.createDirectories(workDir.resolve("spool"));
         Map<String, String> environment = Map.of(
                 "SLUICE_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrapServers(),
@@ -176,7 +177,4 @@ class Tier1AgentIT {
             throw new AssertionError(e);
         }
     }
-
-
-
 }

@@ -176,8 +176,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
             var codec = new dev.sluice.profiles.ProfileCodec(schema, Buckets.defaults());
             // As `sluice profiles load --bulk` writes them: sorted HFiles handed to the region server.
-            try (var rows = dev.sluice.profiles.load.HFileRowSink.open(hbase, table, codec,
-                    Path.of(System.getProperty("java.io.tmpdir")).toUri(), dev.sluice.profiles.load.HFileRowSink.defaultBufferBytes())) {
+            try (var rows = dev.sluice.profiles.load.HFileRowSink.open(hbase, table, codec)) {
                 for (int i = 0; i < profiles; i++) {
                     Profile profile = profile(i);
                     rows.write(profile);

@@ -157,6 +157,16 @@ public final class HFileRowSink implements ProfileRowSink {
         return new HFileRowSink(connection, table, codec, stagingParent, bufferBytes);
     }
 
+    /** With the defaults: staging in {@link #defaultStaging()}, a buffer of {@link #defaultBufferBytes()}. */
+    public static HFileRowSink open(Connection connection, TableName table, ProfileCodec codec) throws IOException {
+        return open(connection, table, codec, defaultStaging(), defaultBufferBytes());
+    }
+
+    /** The local temporary directory: what a region server on the same host (the local stack) can read. */
+    public static URI defaultStaging() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toUri();
+    }
+
     /** A sort buffer of a quarter of the heap, at most 256 MB. */
     public static long defaultBufferBytes() {
         return Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4);

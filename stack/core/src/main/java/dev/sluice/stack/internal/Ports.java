@@ -1,5 +1,6 @@
 package dev.sluice.stack.internal;
 
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.stack.StackException;
 
 import java.io.IOException;
@@ -10,26 +11,23 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Loopback ports for one stack start. A free port is found by binding port 0 and reading the
- * port back; the ports handed out by one instance are distinct from each other.
+ * Loopback ports for one stack start: free ones from {@link LoopbackPorts} (never the same twice in
+ * a JVM, so the stack's ports and those of agents started beside it cannot collide), and the ones a
+ * user asks for, checked and remembered so that no two services get the same.
  */
 public final class Ports {
 
     private final Set<Integer> handedOut = new HashSet<>();
 
-    /** A port that was free on 127.0.0.1 a moment ago. */
+    /** A port that was free on 127.0.0.1 a moment ago, and not handed out before in this JVM. */
     public synchronized int free() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = socket.getLocalPort();
-                if (handedOut.add(port)) {
-                    return port;
-                }
-            } catch (IOException e) {
-                throw new StackException("cannot bind any loopback port: " + e.getMessage(), e);
-            }
+        try {
+            int port = LoopbackPorts.free();
+            handedOut.add(port);
+            return port;
+        } catch (IOException e) {
+            throw new StackException("cannot find a free loopback port: " + e.getMessage(), e);
         }
-        throw new StackException("could not find a free loopback port");
     }
 
     /**
