@@ -50,7 +50,7 @@ final class Transactions {
                 expression: event.body.merchant =~ '(.*a){25}x'
             """;
 
-    /** A merchant name on which the odd_merchant regex backtracks beyond its time budget. */
+    /** A merchant name on which the odd_merchant regex backtracks beyond its budget. */
     static final String HOSTILE_MERCHANT = "a".repeat(64);
 
     /** One transaction as the client sends it; {@code txn_id} becomes the event id (identify's idField). */

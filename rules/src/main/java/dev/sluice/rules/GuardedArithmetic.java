@@ -9,21 +9,27 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * JEXL arithmetic whose regex match ({@code =~}) gives up after a time budget.
+ * JEXL arithmetic whose regex match ({@code =~}) gives up after a budget of work.
  *
  * <p>Loops, lambdas, method calls and literals are switched off in the rule dialect, so evaluation
  * is linear in the expression, except for one operator: a regular expression can backtrack
- * exponentially on a hostile input. The subject is wrapped in a {@link CharSequence} that checks
- * the deadline on every read, the only hook {@link java.util.regex.Matcher} offers.
+ * exponentially on a hostile input. The subject is wrapped in a {@link CharSequence} that counts
+ * every character the matcher reads, the only hook {@link java.util.regex.Matcher} offers.
+ *
+ * <p>The budget counts reads, not time: a wall-clock deadline also fired on benign matches when a
+ * GC pause or a busy machine stalled the thread, so the same event could pass or fail a rule
+ * depending on the moment, and a replay (exactly-once rewind, topic replay) could disagree with the
+ * first run. Counting makes a rule's outcome a function of the event alone.
  */
 final class GuardedArithmetic extends JexlArithmetic {
 
     private static final int MAX_CACHED_PATTERNS = 256;
     /**
-     * Time budget of one match. It starts when matching starts, after the pattern is compiled and
-     * JEXL has resolved the operator, so a cold JVM or a first evaluation is never cut short.
+     * Characters one match may read. A linear pattern reads each character a few times; ten million
+     * reads is tens of milliseconds of one core, far beyond any sane match on an event field (at
+     * most 1 MB) and far below what catastrophic backtracking needs.
      */
-    static final long MATCH_BUDGET_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+    static final long MATCH_BUDGET_READS = 10_000_000;
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     GuardedArithmetic(boolean strict) {
@@ -63,7 +69,7 @@ final class GuardedArithmetic extends JexlArithmetic {
     public Boolean contains(Object container, Object value) {
         if (value != null && (container instanceof String || container instanceof Pattern)) {
             Pattern pattern = container instanceof Pattern p ? p : compile((String) container);
-            return pattern.matcher(new DeadlineCharSequence(value.toString(), System.nanoTime() + MATCH_BUDGET_NANOS)).matches();
+            return pattern.matcher(new BudgetedCharSequence(value.toString(), new long[] {MATCH_BUDGET_READS})).matches();
         }
         return super.contains(container, value);
     }
@@ -83,8 +89,12 @@ final class GuardedArithmetic extends JexlArithmetic {
         }
     }
 
-    /** A string that fails its reader once the deadline has passed. */
-    private record DeadlineCharSequence(String text, long deadline) implements CharSequence {
+    /**
+     * A string that fails its reader once the match has read its budget of characters.
+     *
+     * @param remaining reads left, shared with the subsequences the matcher takes of it
+     */
+    private record BudgetedCharSequence(String text, long[] remaining) implements CharSequence {
 
         @Override
         public int length() {
@@ -93,16 +103,16 @@ final class GuardedArithmetic extends JexlArithmetic {
 
         @Override
         public char charAt(int index) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("regular expression exceeded its time budget of "
-                        + MATCH_BUDGET_NANOS / 1_000_000 + " ms");
+            if (--remaining[0] < 0) {
+                throw new IllegalStateException("regular expression exceeded its budget of "
+                        + String.format(java.util.Locale.ROOT, "%,d", MATCH_BUDGET_READS) + " character reads (catastrophic backtracking)");
             }
             return text.charAt(index);
         }
 
         @Override
         public CharSequence subSequence(int start, int end) {
-            return new DeadlineCharSequence(text.substring(start, end), deadline);
+            return new BudgetedCharSequence(text.substring(start, end), remaining);
         }
 
         @Override

@@ -56,7 +56,7 @@ import java.util.regex.Pattern;
  *
  * <p>The dialect is JEXL with loops, lambdas, method calls, object creation, assignments,
  * pragmas and collection literals switched off, so a rule can only read and compare; a regex
- * match has a time budget of 100 ms ({@link GuardedArithmetic}). Arithmetic is strict: a rule that reads a
+ * match has a budget of character reads ({@link GuardedArithmetic}), so its outcome never depends on timing. Arithmetic is strict: a rule that reads a
  * missing value throws, and the caller reports that as a {@link RuleFailure}, not as "false".
  * A rule that reads {@code profile} is skipped for an event without a profile.
  */
