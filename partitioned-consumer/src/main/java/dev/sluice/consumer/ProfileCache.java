@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The profiles of the partitions this instance owns, and nothing else: a map per partition from
- * entity key to the profile's attributes as compact JSON bytes (what the update stream carries),
- * decoded when an event needs them. Keeping bytes rather than objects holds the cache near the
+ * entity key to the profile's attributes as compact JSON bytes ({@link ProfileEnrichment}'s cache
+ * form), decoded only when an event needs them. Keeping bytes rather than objects holds the cache near the
  * profiles' serialized size (see BENCHMARKS.md for the measured ratio).
  *
  * <p>One writer at a time: the polling thread between batches (loads, updates), or during a batch

@@ -1,9 +1,5 @@
 package dev.sluice.consumer;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,17 +11,25 @@ import dev.sluice.profiles.schema.ProfileSchema;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * How a profile is held in the cache and joined to an event: its attributes as compact JSON bytes
- * (what the update stream carries), read back per event, of which the schema's {@code enrich}
- * attributes are copied into the event. Stateless and thread-safe.
+ * How a profile is held in the cache and joined to an event. Stateless and thread-safe.
+ *
+ * <p>The cache form is laid out for the per-event work, which without rules is only "copy the
+ * enrich attributes into the event": a 4-byte length {@code n}, then the enrich attributes as a
+ * compact JSON object of {@code n} bytes, then the other attributes as a second JSON object (both
+ * in schema order). The projection an event receives is a slice of the entry, copied as is; the
+ * rules, which read every attribute, parse both objects ({@link #read}). Compared with one JSON
+ * object of all attributes this costs 5 bytes per profile and saves a parse and an encode per event.
  */
 public final class ProfileEnrichment {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int LENGTH_BYTES = 4;
 
     private final ProfileSchema schema;
     private final Set<String> enrichNames;
@@ -35,10 +39,17 @@ public final class ProfileEnrichment {
         this.enrichNames = schema.enrichAttributes().stream().map(Attribute::name).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** The cache form of a profile. */
+    /** The cache form of a profile (see the class comment). */
     public byte[] cacheForm(Profile profile) {
+        ObjectNode enriched = JSON.createObjectNode();
+        ObjectNode others = JSON.createObjectNode();
+        ProfileUpdates.attributes(profile, schema).fields()
+                .forEachRemaining(f -> (enrichNames.contains(f.getKey()) ? enriched : others).set(f.getKey(), f.getValue()));
         try {
-            return JSON.writeValueAsBytes(ProfileUpdates.attributes(profile, schema));
+            byte[] projection = JSON.writeValueAsBytes(enriched);
+            byte[] rest = JSON.writeValueAsBytes(others);
+            return ByteBuffer.allocate(LENGTH_BYTES + projection.length + rest.length)
+                    .putInt(projection.length).put(projection).put(rest).array();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -49,41 +60,31 @@ public final class ProfileEnrichment {
         return JSON.valueToTree(ProfileUpdates.attributes(profile, schema));
     }
 
-    /** A profile's attributes back from their cache form. */
+    /** All of a profile's attributes back from their cache form (the enrich attributes first). */
     public ObjectNode read(byte[] cacheForm) {
+        int projectionEnd = LENGTH_BYTES + projectionLength(cacheForm);
         try {
-            return (ObjectNode) JSON.readTree(cacheForm);
+            ObjectNode attributes = (ObjectNode) JSON.readTree(cacheForm, LENGTH_BYTES, projectionEnd - LENGTH_BYTES);
+            attributes.setAll((ObjectNode) JSON.readTree(cacheForm, projectionEnd, cacheForm.length - projectionEnd));
+            return attributes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /**
-     * The enrich attributes of a profile in its cache form, as the bytes of a JSON object, copied
-     * token by token: the attributes that are not copied are skipped, never turned into a tree.
-     */
+    /** Where the enrich attributes' JSON object starts in a cache form; {@link #projectionLength} bytes long. */
+    public static int projectionOffset() {
+        return LENGTH_BYTES;
+    }
+
+    /** The length of the enrich attributes' JSON object in a cache form. */
+    public static int projectionLength(byte[] cacheForm) {
+        return ByteBuffer.wrap(cacheForm).getInt(0);
+    }
+
+    /** The enrich attributes of a profile in its cache form, as the bytes of a JSON object (a copy). */
     public byte[] projection(byte[] cacheForm) {
-        ByteArrayBuilder out = new ByteArrayBuilder(cacheForm.length);
-        try (JsonParser parser = JSON.createParser(cacheForm); JsonGenerator generator = JSON.createGenerator(out)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("a cached profile is not a JSON object");
-            }
-            generator.writeStartObject();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                parser.nextToken();
-                if (enrichNames.contains(name)) {
-                    generator.writeFieldName(name);
-                    generator.copyCurrentStructure(parser);
-                } else {
-                    parser.skipChildren();
-                }
-            }
-            generator.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return Arrays.copyOfRange(cacheForm, LENGTH_BYTES, LENGTH_BYTES + projectionLength(cacheForm));
     }
 
     /** The event with the profile's enrich attributes. */

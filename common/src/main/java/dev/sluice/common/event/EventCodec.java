@@ -9,11 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Encodes and decodes {@link Event}s as UTF-8 JSON objects:
@@ -103,10 +100,21 @@ public final class EventCodec {
      * @param profileJson the profile attributes as the bytes of a JSON object, or null for none
      */
     public byte[] encode(RawEvent event, byte[] profileJson) {
-        int size = event.bodyEnd() - event.bodyStart() + (profileJson == null ? 0 : profileJson.length) + 160;
+        return profileJson == null ? encode(event, null, 0, 0) : encode(event, profileJson, 0, profileJson.length);
+    }
+
+    /**
+     * As {@link #encode(RawEvent, byte[])}, with the profile a slice of a larger array (a cache
+     * entry), copied without an intermediate array or string.
+     *
+     * @param profileJson holds the profile attributes as a JSON object at {@code [offset, offset + length)}, or null for none
+     */
+    public byte[] encode(RawEvent event, byte[] profileJson, int offset, int length) {
+        int size = event.bodyEnd() - event.bodyStart() + (profileJson == null ? 0 : length) + 160;
+        RawJson body = new RawJson(event.source(), event.bodyStart(), event.bodyEnd() - event.bodyStart());
         return write(event.id(), event.key(), event.eventTime(), event.ingestTime(), size,
-                generator -> generator.writeRawValue(event.bodyJson()),
-                profileJson == null ? null : generator -> generator.writeRawValue(new String(profileJson, StandardCharsets.UTF_8)));
+                generator -> generator.writeRawValue(body),
+                profileJson == null ? null : generator -> generator.writeRawValue(new RawJson(profileJson, offset, length)));
     }
 
     /** Writes one JSON value at the generator's position. */
@@ -148,7 +156,29 @@ public final class EventCodec {
         ObjectNode profile;
         int bodyStart;
         int bodyEnd;
-        final Map<String, Scalar> scalars = new HashMap<>(4);
+        // The four required top-level scalars, as found (null if absent); fields, not a map: this runs per event.
+        Scalar idValue;
+        Scalar keyValue;
+        Scalar eventTimeValue;
+        Scalar ingestTimeValue;
+
+        void put(String field, Scalar value) {
+            switch (field) {
+                case FIELD_ID -> idValue = value;
+                case FIELD_KEY -> keyValue = value;
+                case FIELD_EVENT_TIME -> eventTimeValue = value;
+                default -> ingestTimeValue = value;
+            }
+        }
+
+        Scalar get(String field) {
+            return switch (field) {
+                case FIELD_ID -> idValue;
+                case FIELD_KEY -> keyValue;
+                case FIELD_EVENT_TIME -> eventTimeValue;
+                default -> ingestTimeValue;
+            };
+        }
         JsonToken bodyToken;
         JsonToken profileToken;
     }
@@ -199,7 +229,7 @@ public final class EventCodec {
                     } else if (field.equals(FIELD_ID) || field.equals(FIELD_KEY) || field.equals(FIELD_EVENT_TIME)
                             || field.equals(FIELD_INGEST_TIME)) {
                         boolean integral = value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
-                        envelope.scalars.put(field, new Scalar(value, value == JsonToken.VALUE_STRING ? parser.getText() : null,
+                        envelope.put(field, new Scalar(value, value == JsonToken.VALUE_STRING ? parser.getText() : null,
                                 integral, integral ? parser.getLongValue() : 0));
                         parser.skipChildren();
                     } else {
@@ -233,7 +263,7 @@ public final class EventCodec {
     }
 
     private static Scalar required(Envelope envelope, String field) throws MalformedEventException {
-        Scalar value = envelope.scalars.get(field);
+        Scalar value = envelope.get(field);
         if (value == null || value.token() == JsonToken.VALUE_NULL) {
             throw missing(field);
         }

@@ -33,25 +33,31 @@ final class IsoInstants {
         }
         LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
         int nanos = instant.getNano();
-        StringBuilder out = new StringBuilder(30);
-        digits(out, t.getYear(), 4).append('-');
-        digits(out, t.getMonthValue(), 2).append('-');
-        digits(out, t.getDayOfMonth(), 2).append('T');
-        digits(out, t.getHour(), 2).append(':');
-        digits(out, t.getMinute(), 2).append(':');
-        digits(out, t.getSecond(), 2);
+        char[] out = new char[30];
+        int at = digits(out, 0, t.getYear(), 4);
+        out[at++] = '-';
+        at = digits(out, at, t.getMonthValue(), 2);
+        out[at++] = '-';
+        at = digits(out, at, t.getDayOfMonth(), 2);
+        out[at++] = 'T';
+        at = digits(out, at, t.getHour(), 2);
+        out[at++] = ':';
+        at = digits(out, at, t.getMinute(), 2);
+        out[at++] = ':';
+        at = digits(out, at, t.getSecond(), 2);
         if (nanos != 0) {
             // ISO_INSTANT prints the fraction in groups of three digits, as many as needed.
-            out.append('.');
+            out[at++] = '.';
             if (nanos % 1_000_000 == 0) {
-                digits(out, nanos / 1_000_000, 3);
+                at = digits(out, at, nanos / 1_000_000, 3);
             } else if (nanos % 1000 == 0) {
-                digits(out, nanos / 1000, 6);
+                at = digits(out, at, nanos / 1000, 6);
             } else {
-                digits(out, nanos, 9);
+                at = digits(out, at, nanos, 9);
             }
         }
-        return out.append('Z').toString();
+        out[at++] = 'Z';
+        return new String(out, 0, at);
     }
 
     /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with valid fields, else null. */
@@ -109,11 +115,12 @@ final class IsoInstants {
         return value;
     }
 
-    private static StringBuilder digits(StringBuilder out, int value, int width) {
-        String text = Integer.toString(value);
-        for (int i = text.length(); i < width; i++) {
-            out.append('0');
+    /** Writes {@code value} (non-negative, at most {@code width} digits) zero-padded into {@code out} at {@code at}; returns the end. */
+    private static int digits(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
         }
-        return out.append(text);
+        return at + width;
     }
 }
