@@ -515,8 +515,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         byte[] enriched;
         List<Alert> alerts = List.of();
         if (raw != null) {
-            enriched = attributes == null ? codec.encode(raw, null)
-                    : codec.encode(raw, attributes, ProfileEnrichment.projectionOffset(), ProfileEnrichment.projectionLength(attributes));
+            enriched = enrichment.enrich(codec, raw, attributes);
         } else {
             ObjectNode profile = attributes == null ? null : enrichment.read(attributes); // the rules read every attribute
             enriched = codec.encode(profile == null ? event : enrichment.enrich(event, profile));

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.event.RawEvent;
 import dev.sluice.profiles.Profile;
 import dev.sluice.profiles.ProfileUpdates;
 import dev.sluice.profiles.schema.Attribute;
@@ -72,14 +74,20 @@ public final class ProfileEnrichment {
         }
     }
 
-    /** Where the enrich attributes' JSON object starts in a cache form; {@link #projectionLength} bytes long. */
-    public static int projectionOffset() {
-        return LENGTH_BYTES;
+    /**
+     * The event enriched without trees: its body as the producer wrote it, and the enrich attributes
+     * copied in as the cached slice.
+     *
+     * @param cacheForm the profile in its cache form, or null for an event without a profile
+     */
+    public byte[] enrich(EventCodec codec, RawEvent event, byte[] cacheForm) {
+        return cacheForm == null ? codec.encode(event, null)
+                : codec.encode(event, cacheForm, LENGTH_BYTES, projectionLength(cacheForm));
     }
 
-    /** The length of the enrich attributes' JSON object in a cache form. */
-    public static int projectionLength(byte[] cacheForm) {
-        return ByteBuffer.wrap(cacheForm).getInt(0);
+    /** The length of the enrich attributes' JSON object, which starts right after it. */
+    private static int projectionLength(byte[] cacheForm) {
+        return (cacheForm[0] & 0xff) << 24 | (cacheForm[1] & 0xff) << 16 | (cacheForm[2] & 0xff) << 8 | (cacheForm[3] & 0xff);
     }
 
     /** The enrich attributes of a profile in its cache form, as the bytes of a JSON object (a copy). */

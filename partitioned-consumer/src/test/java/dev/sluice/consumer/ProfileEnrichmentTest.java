@@ -69,13 +69,12 @@ class ProfileEnrichmentTest {
         // Compared as parsed JSON: a long written as 3 reads back as an int node.
         assertThat(enrichment.read(cached)).isEqualTo(
                 CODEC.mapper().readTree(CODEC.mapper().writeValueAsBytes(enrichment.attributes(new Profile("card-3", attributes)))));
-        byte[] slice = java.util.Arrays.copyOfRange(cached, ProfileEnrichment.projectionOffset(),
-                ProfileEnrichment.projectionOffset() + ProfileEnrichment.projectionLength(cached));
+        byte[] slice = enrichment.projection(cached);
         assertThat(new String(slice, StandardCharsets.UTF_8)).isEqualTo("{\"segment\":\"gold\",\"credit_limit\":900.0,\"vip\":false}");
         // The hot path encodes from the slice in place; the result is what encoding a copy gives.
         byte[] record = "{\"id\":\"e-3\",\"key\":\"card-3\",\"eventTime\":\"2026-11-21T10:00:00Z\",\"ingestTime\":\"2026-11-21T10:00:01Z\",\"body\":{\"amount\":1}}"
                 .getBytes(StandardCharsets.UTF_8);
-        assertThat(CODEC.encode(CODEC.decodeRaw(record), cached, ProfileEnrichment.projectionOffset(), ProfileEnrichment.projectionLength(cached)))
+        assertThat(enrichment.enrich(CODEC, CODEC.decodeRaw(record), cached))
                 .isEqualTo(CODEC.encode(CODEC.decodeRaw(record), slice));
         // Five bytes beyond one JSON object of every attribute: the length, and "}{" where a comma was.
         assertThat(cached.length).isEqualTo(CODEC.mapper().writeValueAsBytes(enrichment.read(cached)).length + 5);

@@ -134,8 +134,7 @@ public final class VariantMain {
                 Materialized.as("profiles"));
         builder.stream(s.get("input"), Consumed.with(Serdes.String(), Serdes.ByteArray()).withOffsetResetPolicy(AutoOffsetReset.latest()))
                 // The same enrichment as Sluice's without rules: the body copied through, the profile's slice copied in.
-                .join(profiles, (eventBytes, profileBytes) -> CODEC.encode(decodeRaw(eventBytes), profileBytes,
-                        ProfileEnrichment.projectionOffset(), ProfileEnrichment.projectionLength(profileBytes)))
+                .join(profiles, (eventBytes, profileBytes) -> enrichment.enrich(CODEC, decodeRaw(eventBytes), profileBytes))
                 .to(s.get("output"), Produced.with(Serdes.String(), Serdes.ByteArray()));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, s.get("group"));

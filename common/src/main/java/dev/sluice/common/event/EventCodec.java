@@ -156,6 +156,8 @@ public final class EventCodec {
         ObjectNode profile;
         int bodyStart;
         int bodyEnd;
+        JsonToken bodyToken;
+        JsonToken profileToken;
         // The four required top-level scalars, as found (null if absent); fields, not a map: this runs per event.
         Scalar idValue;
         Scalar keyValue;
@@ -179,8 +181,6 @@ public final class EventCodec {
                 default -> ingestTimeValue;
             };
         }
-        JsonToken bodyToken;
-        JsonToken profileToken;
     }
 
     /** A top-level value of the envelope other than body and profile: its token, text and, if integral, its long. */
