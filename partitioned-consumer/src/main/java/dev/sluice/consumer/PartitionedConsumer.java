@@ -65,6 +65,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,6 +103,10 @@ public final class PartitionedConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionedConsumer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    // Non-blocking polls that may add to one batch: enough to reach the partitions fetched so far.
+    private static final int MAX_GATHER_POLLS = 8;
+    // A gathered batch stops growing here (a few polls' worth), so commit points stay on time.
+    private static final int MAX_BATCH_RECORDS = 5000;
 
     private final ConsumerSettings settings;
     private final EventCodec codec;
@@ -133,6 +138,8 @@ public final class PartitionedConsumer implements AutoCloseable {
     // At-least-once: per partition, the position after the last record whose outputs are acknowledged.
     private final Map<TopicPartition, OffsetAndMetadata> acknowledgedOffsets = new HashMap<>();
     private boolean transactionOpen;
+    // Counts rebalance callbacks, so a batch gathered across several polls knows whether ownership changed meanwhile.
+    private long rebalanceGeneration;
     private long lastCommitNanos = System.nanoTime();
 
     private RuleSet rules;
@@ -241,7 +248,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 try {
                     failIfAnySendFailed();
                     if (!records.isEmpty()) {
-                        processRecords(records);
+                        processBatch(gather(records));
                     }
                     if (commitDue()) {
                         commit(false);
@@ -272,58 +279,114 @@ public final class PartitionedConsumer implements AutoCloseable {
         running = false;
     }
 
-    private void processRecords(ConsumerRecords<String, byte[]> records) {
+    /**
+     * One poll often holds the records of a single partition (the consumer hands out one fetched
+     * partition at a time), which only one processing thread could work on. So the records the
+     * consumer has already fetched are gathered from further non-blocking polls, until every
+     * processing thread has a partition or the batch is large, and processed together.
+     *
+     * <p>A rebalance callback may run inside those polls: records gathered for a partition that was
+     * revoked, lost, or is paused again for a reload are dropped, not processed. Their offsets were
+     * not committed, so their next owner (or this instance, after the reload) reads them again.
+     */
+    private Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> gather(ConsumerRecords<String, byte[]> first) {
+        Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> batch = new LinkedHashMap<>();
+        int count = add(batch, first);
+        if (workers == null) {
+            return batch;
+        }
+        long generation = rebalanceGeneration;
+        for (int polls = 0; polls < MAX_GATHER_POLLS && count < MAX_BATCH_RECORDS && !everyThreadHasWork(batch); polls++) {
+            ConsumerRecords<String, byte[]> more = consumer.poll(Duration.ZERO);
+            if (more.isEmpty()) {
+                break;
+            }
+            count += add(batch, more);
+        }
+        if (generation != rebalanceGeneration) {
+            Set<TopicPartition> assigned = consumer.assignment();
+            Set<TopicPartition> paused = consumer.paused();
+            batch.keySet().removeIf(tp -> !assigned.contains(tp) || paused.contains(tp) || !cache.owns(tp.partition()));
+        }
+        return batch;
+    }
+
+    private static int add(Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> batch, ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> partitionRecords = records.records(tp);
+            List<ConsumerRecord<String, byte[]>> gathered = batch.get(tp);
+            if (gathered == null) {
+                batch.put(tp, partitionRecords);
+            } else {
+                if (!(gathered instanceof ArrayList)) {
+                    gathered = new ArrayList<>(gathered);
+                    batch.put(tp, gathered);
+                }
+                gathered.addAll(partitionRecords);
+            }
+        }
+        return records.count();
+    }
+
+    private boolean everyThreadHasWork(Map<TopicPartition, ?> batch) {
+        long slots = batch.keySet().stream().mapToInt(tp -> tp.partition() % windows.length).distinct().count();
+        return slots == windows.length;
+    }
+
+    private void processBatch(Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         if (exactlyOnce && !transactionOpen) {
             producer.beginTransaction();
             transactionOpen = true;
         }
-        if (workers == null || records.partitions().size() == 1) {
-            records.partitions().forEach(tp -> processPartition(records.records(tp)));
+        if (workers == null || batch.size() == 1) {
+            batch.values().forEach(this::processPartition);
         } else {
-            processInParallel(records);
+            processInParallel(batch);
         }
-        records.partitions().forEach(tp -> unit.processed(records.records(tp)));
+        batch.values().forEach(unit::processed);
     }
 
     /**
      * Partition-affine parallelism: a partition's records go to one thread, in order, so per-key
      * order, the partition's cache and its keys' windows each have a single writer; a key's outputs
-     * go to the same output partition from that one thread. The batch ends when every thread is done.
+     * go to the same output partition from that one thread. The polling thread works on the first
+     * slot itself; the batch ends when every thread is done.
      */
-    private void processInParallel(ConsumerRecords<String, byte[]> records) {
+    private void processInParallel(Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> batch) {
         List<List<TopicPartition>> slots = new ArrayList<>();
         for (int i = 0; i < windows.length; i++) {
             slots.add(new ArrayList<>());
         }
-        records.partitions().forEach(tp -> slots.get(tp.partition() % windows.length).add(tp));
-        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
-        for (List<TopicPartition> slot : slots) {
-            if (!slot.isEmpty()) {
-                tasks.add(() -> {
-                    slot.forEach(tp -> processPartition(records.records(tp)));
-                    return null;
-                });
-            }
+        batch.keySet().forEach(tp -> slots.get(tp.partition() % windows.length).add(tp));
+        slots.removeIf(List::isEmpty);
+        List<Future<?>> running = new ArrayList<>();
+        for (List<TopicPartition> slot : slots.subList(1, slots.size())) {
+            running.add(workers.submit(() -> slot.forEach(tp -> processPartition(batch.get(tp)))));
         }
-        List<Future<Void>> done;
+        RuntimeException failure = null;
         try {
-            done = workers.invokeAll(tasks);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while processing a batch", e);
+            slots.get(0).forEach(tp -> processPartition(batch.get(tp)));
+        } catch (RuntimeException e) {
+            failure = e;
         }
-        for (Future<Void> future : done) {
+        // Every thread is waited for, even after a failure: none may still be sending when the batch is rewound.
+        for (Future<?> future : running) {
             try {
                 future.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new KafkaException("interrupted while processing a batch", e);
+                failure = failure != null ? failure : new KafkaException("interrupted while processing a batch", e);
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException failure) {
-                    throw failure;
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 }
-                throw new IllegalStateException(e.getCause());
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -604,6 +667,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            rebalanceGeneration++;
             if (partitions.isEmpty()) {
                 return;
             }
@@ -617,6 +681,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            rebalanceGeneration++;
             if (partitions.isEmpty()) {
                 return;
             }
@@ -628,6 +693,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            rebalanceGeneration++;
             if (partitions.isEmpty()) {
                 return;
             }

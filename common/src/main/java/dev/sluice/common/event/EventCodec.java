@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,9 +68,25 @@ public final class EventCodec {
     }
 
     public byte[] encode(Event event) {
-        return write(event.id(), event.key(), event.eventTime(), event.ingestTime(), 256,
-                generator -> generator.writeTree(event.body()),
-                event.profile() == null ? null : generator -> generator.writeTree(event.profile()));
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeStringField(FIELD_ID, event.id());
+            generator.writeStringField(FIELD_KEY, event.key());
+            generator.writeStringField(FIELD_EVENT_TIME, IsoInstants.format(event.eventTime()));
+            generator.writeStringField(FIELD_INGEST_TIME, IsoInstants.format(event.ingestTime()));
+            generator.writeFieldName(FIELD_BODY);
+            generator.writeTree(event.body());
+            if (event.profile() != null) {
+                generator.writeFieldName(FIELD_PROFILE);
+                generator.writeTree(event.profile());
+            }
+            generator.writeEndObject();
+        } catch (IOException e) {
+            // A tree always writes; reaching this is a bug, not bad input.
+            throw new IllegalStateException("cannot encode event " + event.id(), e);
+        }
+        return out.toByteArray();
     }
 
     /**
@@ -110,40 +127,62 @@ public final class EventCodec {
      * @param profileJson holds the profile attributes as a JSON object at {@code [offset, offset + length)}, or null for none
      */
     public byte[] encode(RawEvent event, byte[] profileJson, int offset, int length) {
-        int size = event.bodyEnd() - event.bodyStart() + (profileJson == null ? 0 : length) + 160;
-        RawJson body = new RawJson(event.source(), event.bodyStart(), event.bodyEnd() - event.bodyStart());
-        return write(event.id(), event.key(), event.eventTime(), event.ingestTime(), size,
-                generator -> generator.writeRawValue(body),
-                profileJson == null ? null : generator -> generator.writeRawValue(new RawJson(profileJson, offset, length)));
-    }
-
-    /** Writes one JSON value at the generator's position. */
-    private interface ValueWriter {
-        void write(JsonGenerator generator) throws IOException;
-    }
-
-    /** The envelope both encodings share; {@code profile} may be null. */
-    private byte[] write(String id, String key, Instant eventTime, Instant ingestTime, int sizeHint, ValueWriter body,
-                         ValueWriter profile) {
-        ByteArrayBuilder out = new ByteArrayBuilder(sizeHint);
-        try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
-            generator.writeStartObject();
-            generator.writeStringField(FIELD_ID, id);
-            generator.writeStringField(FIELD_KEY, key);
-            generator.writeStringField(FIELD_EVENT_TIME, IsoInstants.format(eventTime));
-            generator.writeStringField(FIELD_INGEST_TIME, IsoInstants.format(ingestTime));
-            generator.writeFieldName(FIELD_BODY);
-            body.write(generator);
-            if (profile != null) {
-                generator.writeFieldName(FIELD_PROFILE);
-                profile.write(generator);
-            }
-            generator.writeEndObject();
-        } catch (IOException e) {
-            // A tree or a checked slice of JSON always writes; reaching this is a bug, not bad input.
-            throw new IllegalStateException("cannot encode event " + id, e);
+        // Assembled as bytes, not through a JsonGenerator: per event, the generator's creation, its buffer
+        // flush and the growing output builder cost more than the copying (JFR of the consumer). Strings are
+        // escaped by Jackson's own encoder, so the bytes are the ones the generator writes (EventCodecTest).
+        JsonStringEncoder strings = JsonStringEncoder.getInstance();
+        byte[] id = strings.quoteAsUTF8(event.id());
+        byte[] key = strings.quoteAsUTF8(event.key());
+        String eventTime = IsoInstants.format(event.eventTime());
+        String ingestTime = IsoInstants.format(event.ingestTime());
+        int bodyLength = event.bodyEnd() - event.bodyStart();
+        int size = ID_PREFIX.length + id.length + KEY_PREFIX.length + key.length + EVENT_TIME_PREFIX.length + eventTime.length()
+                + INGEST_TIME_PREFIX.length + ingestTime.length() + BODY_PREFIX.length + bodyLength
+                + (profileJson == null ? 0 : PROFILE_PREFIX.length + length) + 1;
+        byte[] out = new byte[size];
+        int at = put(out, 0, ID_PREFIX);
+        at = put(out, at, id);
+        at = put(out, at, KEY_PREFIX);
+        at = put(out, at, key);
+        at = put(out, at, EVENT_TIME_PREFIX);
+        at = putAscii(out, at, eventTime);
+        at = put(out, at, INGEST_TIME_PREFIX);
+        at = putAscii(out, at, ingestTime);
+        at = put(out, at, BODY_PREFIX);
+        System.arraycopy(event.source(), event.bodyStart(), out, at, bodyLength);
+        at += bodyLength;
+        if (profileJson != null) {
+            at = put(out, at, PROFILE_PREFIX);
+            System.arraycopy(profileJson, offset, out, at, length);
+            at += length;
         }
-        return out.toByteArray();
+        out[at] = '}';
+        return out;
+    }
+
+    // The envelope's fixed parts, in the order and form Jackson's generator writes them.
+    private static final byte[] ID_PREFIX = ascii("{\"" + FIELD_ID + "\":\"");
+    private static final byte[] KEY_PREFIX = ascii("\",\"" + FIELD_KEY + "\":\"");
+    private static final byte[] EVENT_TIME_PREFIX = ascii("\",\"" + FIELD_EVENT_TIME + "\":\"");
+    private static final byte[] INGEST_TIME_PREFIX = ascii("\",\"" + FIELD_INGEST_TIME + "\":\"");
+    private static final byte[] BODY_PREFIX = ascii("\",\"" + FIELD_BODY + "\":");
+    private static final byte[] PROFILE_PREFIX = ascii(",\"" + FIELD_PROFILE + "\":");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static int put(byte[] out, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** An ISO instant: ASCII only, nothing to escape. */
+    private static int putAscii(byte[] out, int at, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            out[at + i] = (byte) ascii.charAt(i);
+        }
+        return at + ascii.length();
     }
 
     /** What one pass over the envelope found; checked in {@link #scan} once the whole object is read. */

@@ -113,6 +113,41 @@ class EventCodecTest {
                         event.body()))));
     }
 
+    @ParameterizedTest
+    @MethodSource("awkwardIdsAndKeys")
+    void encodesARawEventToTheBytesTheTreeEncodingWrites(String id, String key) throws Exception {
+        ObjectNode body = codec.mapper().createObjectNode().put("amount", 12.5).put("merchant", "Caf\u00e9 \"Z\"\n");
+        body.putArray("tags").add("a").addNull();
+        ObjectNode profile = codec.mapper().createObjectNode().put("segment", "gold").put("limit", 500L).put("vip", true);
+        Event event = new Event(id, key, Instant.parse("2026-11-21T10:00:00.123456789Z"), Instant.parse("2026-11-21T10:00:01Z"), body);
+        byte[] written = codec.encode(event);
+
+        RawEvent raw = codec.decodeRaw(written);
+        byte[] profileJson = codec.mapper().writeValueAsBytes(profile);
+        byte[] slice = new byte[profileJson.length + 7];
+        System.arraycopy(profileJson, 0, slice, 3, profileJson.length);
+        byte[] rawEncoded = codec.encode(raw, null);
+        byte[] rawEnriched = codec.encode(raw, slice, 3, profileJson.length);
+        byte[] treeEnriched = codec.encode(event.withProfile(profile));
+
+        assertThat(codec.mapper().readTree(rawEncoded)).isEqualTo(codec.mapper().readTree(written));
+        assertThat(codec.mapper().readTree(rawEnriched)).isEqualTo(codec.mapper().readTree(treeEnriched));
+        assertThat(codec.decode(rawEnriched).key()).isEqualTo(key);
+        if ((id + key).codePoints().allMatch(Character::isBmpCodePoint)) {
+            assertThat(new String(rawEncoded, StandardCharsets.UTF_8)).isEqualTo(new String(written, StandardCharsets.UTF_8));
+            assertThat(new String(rawEnriched, StandardCharsets.UTF_8)).isEqualTo(new String(treeEnriched, StandardCharsets.UTF_8));
+        } else {
+            // Jackson's generator escapes a character beyond the BMP as a surrogate pair (\\uD83D\\uDE00); the raw
+            // encoding writes its UTF-8 bytes. Both are the same JSON string.
+            assertThat(new String(rawEncoded, StandardCharsets.UTF_8)).contains(key);
+        }
+    }
+
+    static Stream<Arguments> awkwardIdsAndKeys() {
+        return Stream.of(Arguments.of("e-1", "card-1"), Arguments.of("quote\"back\\slash", "tab\there"),
+                Arguments.of("\u00fcml\u00e4ut-\u20ac", "emoji-\ud83d\ude00"), Arguments.of("ctl\u0001\u001f", "new\nline/slash"));
+    }
+
     @Test
     void rejectsAnEventLargerThanTheLimit() {
         EventCodec small = new EventCodec(64);
