@@ -58,6 +58,9 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
     @Option(names = "--linger-ms", defaultValue = "1", description = "The sending producer's linger.ms, as the enrichment benchmark's (default ${DEFAULT-VALUE}).")
     int lingerMs;
 
+    @Option(names = "--settle", defaultValue = "15", description = "Idle seconds after the broker starts (default ${DEFAULT-VALUE}).")
+    int settle;
+
     @Option(names = "--partitions", defaultValue = "12", description = "Partitions per topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -78,6 +81,7 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
         try (LocalStack stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.KAFKA).stopOnExit(true).build()) {
             StackEndpoints endpoints = stack.start();
             String bootstrap = endpoints.kafkaBootstrapServers();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(settle)); // a broker just started is still compiling its hot paths
             int run = 0;
             for (int hops = 1; hops <= 2; hops++) {
                 for (int rate : rates) {

@@ -42,7 +42,10 @@ final class EnrichReport {
 
     private static String level(EnrichBenchmark.Result r, int index) {
         EnrichBenchmark.Level l = r.levels().get(index);
-        return String.format(Locale.ROOT, "%.1f / %.1f / %.1f (%,d/s)", l.p50Millis(), l.p99Millis(), l.p999Millis(), l.rate());
+        // A level the producer could not offer in full is marked with what it sent.
+        String rate = l.sentRate() < 0.95 * l.rate() ? String.format(Locale.ROOT, "%,d/s offered, %,.0f/s sent", l.rate(), l.sentRate())
+                : String.format(Locale.ROOT, "%,d/s", l.rate());
+        return String.format(Locale.ROOT, "%.1f / %.1f / %.1f (%s)", l.p50Millis(), l.p99Millis(), l.p999Millis(), rate);
     }
 
     /** A horizontal bar chart, one bar per variant. */

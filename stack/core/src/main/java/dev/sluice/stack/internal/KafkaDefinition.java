@@ -96,6 +96,11 @@ public final class KafkaDefinition implements ServiceDefinition {
         security.ifPresent(s -> arguments.add(s.secretsDir() + ":" + String.join(",", StackSecurity.KAFKA_USERS)));
         jvmOptions.add(0, logging);
         jvmOptions.add("-Dkafka.logs.dir=" + layout.home());
+        // kafka-server-start.sh's JVM settings: G1 aiming at 20 ms pauses (the JVM's default aim is 200 ms, and one such
+        // pause stalls every produce and fetch on the broker), and its GC log beside the server log.
+        jvmOptions.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
+                "-XX:+ExplicitGCInvokesConcurrent",
+                "-Xlog:gc*:file=" + layout.home().resolve("kafkaServer-gc.log") + ":time,tags:filecount=10,filesize=100M"));
         return new JvmLaunch("dev.sluice.stack.kafka.KafkaStandalone", arguments, "384m", jvmOptions, Map.of());
     }
 
