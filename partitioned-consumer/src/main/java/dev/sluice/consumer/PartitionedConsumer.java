@@ -312,19 +312,8 @@ public final class PartitionedConsumer implements AutoCloseable {
     }
 
     private static int add(Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> batch, ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> partitionRecords = records.records(tp);
-            List<ConsumerRecord<String, byte[]>> gathered = batch.get(tp);
-            if (gathered == null) {
-                batch.put(tp, partitionRecords);
-            } else {
-                if (!(gathered instanceof ArrayList)) {
-                    gathered = new ArrayList<>(gathered);
-                    batch.put(tp, gathered);
-                }
-                gathered.addAll(partitionRecords);
-            }
-        }
+        // Copied into lists of our own: the consumer's per-partition lists are not ours to append to.
+        records.partitions().forEach(tp -> batch.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(records.records(tp)));
         return records.count();
     }
 
