@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.bench.enrich.EnrichBenchmark;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
@@ -139,7 +140,9 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         rawTopic = prefix + ".raw";
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
-            kafka.createTopics(List.of(new NewTopic(prefix + ".raw", PARTITIONS, (short) 1))).all().get();
+            // Both with LogAppendTime: append → append latency, the definition, from the broker's stamps.
+            kafka.createTopics(List.of(new NewTopic(prefix + ".raw", PARTITIONS, (short) 1).configs(EnrichBenchmark.LOG_APPEND_TIME),
+                    new NewTopic(prefix + ".enriched", PARTITIONS, (short) 1).configs(EnrichBenchmark.LOG_APPEND_TIME))).all().get();
             ProfileUpdates.ensureTopic(kafka, prefix + ".updates", PARTITIONS);
         }
         Map<String, String> values = new HashMap<>(endpoints.hbaseClientSettings());
@@ -200,7 +203,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         for (double fraction : new double[] {0.25, 0.5, 0.75}) {
             int rate = (int) (peak * fraction);
             consumerQuantiles(consumer.metricsPort()); // baseline for this level
-            reader.reset();
+            reader.reset((int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds + 1000));
             long intervalNanos = 1_000_000_000L / rate;
             long next = System.nanoTime();
             long end = next + seconds * 1_000_000_000L;
@@ -211,17 +214,24 @@ public final class ConsumerBenchmark implements Callable<Integer> {
                     LockSupport.parkNanos(next - now);
                     continue;
                 }
-                send(producer, random);
+                send(producer, random, sent, reader);
                 sent++;
                 next += intervalNanos;
             }
+            producer.flush();
             reader.awaitCount(sent, Duration.ofMinutes(5));
             Histogram h = reader.latencies();
+            Histogram appends = reader.appendLatencies();
             System.out.println("  consumer's own view: " + consumerQuantiles(consumer.metricsPort()));
             report.append(row(mode, String.format(Locale.ROOT, "latency at %.0f%% of peak (%,d events/s offered)", fraction * 100, rate),
                     String.format(Locale.ROOT, "p99 %.1f ms", h.getValueAtPercentile(99) / 1000.0),
                     String.format(Locale.ROOT, "p50 %.1f ms, p99.9 %.1f ms, max %.1f ms, %,d events", h.getValueAtPercentile(50) / 1000.0,
                             h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount())));
+            report.append(row(mode, String.format(Locale.ROOT, "append → append latency at %.0f%% of peak (%,d events/s offered)",
+                            fraction * 100, rate),
+                    String.format(Locale.ROOT, "p99 %.0f ms", appends.getValueAtPercentile(99) / 1000.0),
+                    String.format(Locale.ROOT, "p50 %.0f ms, p99.9 %.0f ms, max %.0f ms, %,d events", appends.getValueAtPercentile(50) / 1000.0,
+                            appends.getValueAtPercentile(99.9) / 1000.0, appends.getMaxValue() / 1000.0, appends.getTotalCount())));
         }
         consumer.stop();
         loop.join(30_000);
@@ -231,12 +241,26 @@ public final class ConsumerBenchmark implements Callable<Integer> {
     }
 
     private void send(KafkaProducer<String, byte[]> producer, SplittableRandom random) {
+        send(producer, random, -1, null);
+    }
+
+    /** An event; one with {@code seq} ≥ 0 reports its append time to {@code reader} for append → append latency. */
+    private void send(KafkaProducer<String, byte[]> producer, SplittableRandom random, int seq, LatencyReader reader) {
         String key = "card-" + random.nextInt(profiles);
         ObjectNode body = JSON.createObjectNode().put("card_id", key).put("amount", random.nextInt(50_000) / 100.0)
-                .put("merchant", "m-" + random.nextInt(1000)).put("sentNanos", System.nanoTime());
+                .put("merchant", "m-" + random.nextInt(1000)).put("seq", seq).put("sentNanos", System.nanoTime());
         Instant now = Instant.now();
-        producer.send(new ProducerRecord<>(rawTopic, key,
-                CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body))));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(rawTopic, key,
+                CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body)));
+        if (reader == null) {
+            producer.send(record);
+        } else {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    reader.inputAppended(seq, metadata.timestamp());
+                }
+            });
+        }
     }
 
     /**

@@ -15,8 +15,18 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A read_committed reader of an output topic recording send → visible latency: each event's body
- * carries {@code sentNanos}, the producer's {@code System.nanoTime()} (same machine, same clock).
+ * A read_committed reader of an output topic. It records two latencies:
+ * <ul>
+ *   <li><b>send → visible</b>: each event's body carries {@code sentNanos}, the producer's
+ *   {@code System.nanoTime()} (same machine, same clock), compared with when this reader gets it.
+ *   It includes the load generator's linger and this reader's own fetch.</li>
+ *   <li><b>append → append</b>, the issues' definition of end-to-end latency: the event's append
+ *   to the input topic to its append to the output topic, both broker clocks ({@code LogAppendTime}
+ *   topics, millisecond resolution). Events of a level carry {@code seq}; the generator reports the
+ *   input append time of each from its send callback ({@link #inputAppended}), this reader takes the
+ *   output append time from the record. Under exactly-once the output append happens inside the
+ *   transaction, before read_committed readers can see it.</li>
+ * </ul>
  */
 public final class LatencyReader extends Thread implements AutoCloseable {
 
@@ -26,6 +36,9 @@ public final class LatencyReader extends Thread implements AutoCloseable {
     private final String topic;
     private final AtomicLong count = new AtomicLong();
     private volatile Histogram histogram = new Histogram(60_000_000L, 3);
+    // Append times (epoch ms) by seq for the armed level; 0 = not seen yet.
+    private volatile long[] inputAppends = new long[0];
+    private volatile long[] outputAppends = new long[0];
     private volatile boolean running = true;
 
     public LatencyReader(String bootstrap, String topic) {
@@ -47,6 +60,14 @@ public final class LatencyReader extends Thread implements AutoCloseable {
                 long now = System.nanoTime();
                 try {
                     long micros = (now - sentNanos(record.value())) / 1000;
+                    long seq = longField(record.value(), SEQ);
+                    long[] outputs = outputAppends;
+                    if (seq >= 0 && seq < outputs.length && outputs[(int) seq] == 0) {
+                        if (record.timestampType() != org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME) {
+                            throw new IllegalStateException(topic + " must have message.timestamp.type=LogAppendTime");
+                        }
+                        outputs[(int) seq] = record.timestamp();
+                    }
                     synchronized (this) {
                         histogram.recordValue(Math.min(Math.max(0, micros), histogram.getHighestTrackableValue()));
                     }
@@ -60,6 +81,26 @@ public final class LatencyReader extends Thread implements AutoCloseable {
     }
 
     private static final byte[] SENT_NANOS = "\"sentNanos\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SEQ = "\"seq\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The first integer field named by {@code field} (as {@code "name":}), or -1 when there is none. */
+    static long longField(byte[] value, byte[] field) {
+        outer:
+        for (int i = 0; i <= value.length - field.length; i++) {
+            for (int j = 0; j < field.length; j++) {
+                if (value[i + j] != field[j]) {
+                    continue outer;
+                }
+            }
+            long result = 0;
+            int digits = 0;
+            for (int at = i + field.length; at < value.length && value[at] >= '0' && value[at] <= '9' && digits < 18; at++, digits++) {
+                result = result * 10 + (value[at] - '0');
+            }
+            return digits == 0 ? -1 : result;
+        }
+        return -1;
+    }
 
     /**
      * The body's {@code sentNanos}, found by scanning the bytes for the field (as Jackson writes it,
@@ -97,6 +138,39 @@ public final class LatencyReader extends Thread implements AutoCloseable {
     public synchronized void reset() {
         histogram = new Histogram(60_000_000L, 3);
         count.set(0);
+        outputAppends = new long[0];
+        inputAppends = new long[0];
+    }
+
+    /** Resets, and measures append → append for the events tagged {@code seq} 0 to {@code capacity - 1}. */
+    public synchronized void reset(int capacity) {
+        reset();
+        inputAppends = new long[capacity];
+        outputAppends = new long[capacity];
+    }
+
+    /** The input append time of event {@code seq}, from the generator's send callback (the record metadata's timestamp). */
+    public void inputAppended(int seq, long appendMillis) {
+        long[] inputs = inputAppends;
+        if (seq >= 0 && seq < inputs.length) {
+            inputs[seq] = appendMillis;
+        }
+    }
+
+    /**
+     * Append → append latencies of the armed level in µs (whole milliseconds: both clocks are), for the
+     * events whose both appends are known. Call after the producer's flush and {@link #awaitCount}.
+     */
+    public synchronized Histogram appendLatencies() {
+        Histogram appends = new Histogram(60_000_000L, 3);
+        long[] inputs = inputAppends;
+        long[] outputs = outputAppends;
+        for (int seq = 0; seq < inputs.length; seq++) {
+            if (inputs[seq] > 0 && outputs[seq] > 0) {
+                appends.recordValue(Math.min(Math.max(0, outputs[seq] - inputs[seq]) * 1000, appends.getHighestTrackableValue()));
+            }
+        }
+        return appends;
     }
 
     public synchronized Histogram latencies() {

@@ -22,4 +22,15 @@ class LatencyReaderTest {
         String negative = "{\"body\":{\"sentNanos\":-7}}";
         assertThat(LatencyReader.sentNanos(negative.getBytes(StandardCharsets.UTF_8))).isEqualTo(-7L);
     }
+
+    @Test
+    void findsTheSeqTagOfALevelEventAndReportsUntaggedOnesAsMinusOne() {
+        byte[] tagged = "{\"body\":{\"card_id\":\"card-1\",\"seq\":1234,\"sentNanos\":5}}".getBytes(StandardCharsets.UTF_8);
+        byte[] untagged = "{\"body\":{\"card_id\":\"card-1\",\"seq\":-1,\"sentNanos\":5}}".getBytes(StandardCharsets.UTF_8);
+        byte[] without = "{\"body\":{\"sentNanos\":5}}".getBytes(StandardCharsets.UTF_8);
+        byte[] seq = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
+        assertThat(LatencyReader.longField(tagged, seq)).isEqualTo(1234L);
+        assertThat(LatencyReader.longField(untagged, seq)).isEqualTo(-1L);
+        assertThat(LatencyReader.longField(without, seq)).isEqualTo(-1L);
+    }
 }

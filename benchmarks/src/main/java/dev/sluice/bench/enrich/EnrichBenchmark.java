@@ -113,12 +113,20 @@ public final class EnrichBenchmark implements Callable<Integer> {
     }
 
     /** What one variant measured. */
+    /** Topic configuration for append → append latency: the broker stamps each record with its append time. */
+    public static final Map<String, String> LOG_APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
+
     record Result(EnrichVariant variant, double startSeconds, long heapBytes, long rssBytes, double peak, double liveBurst,
                   double cpuMicrosPerEvent, List<Level> levels) {
     }
 
     /** Latency at one offered load. */
-    record Level(double fraction, int rate, double sentRate, long events, double p50Millis, double p99Millis, double p999Millis) {
+    /**
+     * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
+     * definition: {@code events.raw} append → output append, broker clocks, whole milliseconds).
+     */
+    record Level(double fraction, int rate, double sentRate, long events, double p50Millis, double p99Millis, double p999Millis,
+                 double appendP50Millis, double appendP99Millis, double appendP999Millis) {
     }
 
     @Override
@@ -142,7 +150,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "loading %,d profiles into HBase and the compacted profiles topic%n", profiles);
             try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                kafka.createTopics(List.of(new NewTopic("events.raw", partitions, (short) 1),
+                kafka.createTopics(List.of(new NewTopic("events.raw", partitions, (short) 1).configs(LOG_APPEND_TIME),
                         new NewTopic("profiles.table", partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
                         .all().get(60, TimeUnit.SECONDS);
                 ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, partitions);
@@ -203,7 +211,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
         String output = "bench." + variant.id() + ".enriched";
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
-            kafka.createTopics(List.of(new NewTopic(output, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            kafka.createTopics(List.of(new NewTopic(output, partitions, (short) 1).configs(LOG_APPEND_TIME))).all().get(60, TimeUnit.SECONDS);
         }
         SplittableRandom random = new SplittableRandom(variant.ordinal());
         try (LatencyReader reader = new LatencyReader(endpoints.kafkaBootstrapServers(), output);
@@ -267,7 +275,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             List<Level> levels = new ArrayList<>();
             for (double fraction : new double[] {0.25, 0.5, 0.75}) {
                 int rate = Math.max(1, (int) (peak * fraction));
-                reader.reset();
+                reader.reset((int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds + 1000));
                 long interval = 1_000_000_000L / rate;
                 long next = System.nanoTime();
                 long end = next + TimeUnit.SECONDS.toNanos(seconds);
@@ -278,19 +286,24 @@ public final class EnrichBenchmark implements Callable<Integer> {
                         LockSupport.parkNanos(wait);
                         continue;
                     }
-                    send(producer, random);
+                    send(producer, random, sent, reader);
                     sent++;
                     next += interval;
                 }
                 producer.flush();
                 reader.awaitCount(sent, Duration.ofMinutes(5));
                 Histogram h = reader.latencies();
+                Histogram appends = reader.appendLatencies();
                 // The one producer may fall short of a high offered load: what it sent is reported beside it.
                 Level level = new Level(fraction, rate, sent / (double) seconds, h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
-                        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0);
+                        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
+                        appends.getValueAtPercentile(50) / 1000.0, appends.getValueAtPercentile(99) / 1000.0,
+                        appends.getValueAtPercentile(99.9) / 1000.0);
                 levels.add(level);
-                System.out.printf(Locale.ROOT, "  %.0f%% of peak (%,d/s offered, %,.0f/s sent): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms%n",
-                        fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis());
+                System.out.printf(Locale.ROOT, "  %.0f%% of peak (%,d/s offered, %,.0f/s sent): send → visible p50 %.1f ms, p99 %.1f ms, "
+                                + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
+                        fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis(),
+                        appends.getTotalCount(), level.appendP50Millis(), level.appendP99Millis(), level.appendP999Millis());
             }
             // Measured last: by now every partition has served events, so every profile is loaded.
             long heapBytes = child.heapAfterGc();
@@ -325,15 +338,30 @@ public final class EnrichBenchmark implements Callable<Integer> {
     }
 
     private void send(KafkaProducer<String, byte[]> producer, SplittableRandom random) {
+        send(producer, random, -1, null);
+    }
+
+    /** An event; one with {@code seq} ≥ 0 reports its append time to {@code reader} for append → append latency. */
+    private void send(KafkaProducer<String, byte[]> producer, SplittableRandom random, int seq, LatencyReader reader) {
         String key = "card-" + random.nextInt(profiles);
         // The body as JSON text and the envelope by the codec's byte path: the generator shares the measured cores,
         // and building a tree per event made it the ceiling of the live burst.
         byte[] body = ("{\"card_id\":\"" + key + "\",\"amount\":" + random.nextInt(50_000) / 100.0 + ",\"merchant\":\"m-"
-                + random.nextInt(1000) + "\",\"sentNanos\":" + System.nanoTime() + "}").getBytes(StandardCharsets.UTF_8);
+                + random.nextInt(1000) + "\",\"seq\":" + seq + ",\"sentNanos\":" + System.nanoTime() + "}").getBytes(StandardCharsets.UTF_8);
         Instant now = Instant.now();
         // Ids from the seeded generator: UUID.randomUUID() draws on SecureRandom, a lock and a syscall per event.
         String id = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
-        producer.send(new ProducerRecord<>("events.raw", key, CODEC.encode(new RawEvent(id, key, now, now, body, 0, body.length), null)));
+        byte[] value = CODEC.encode(new RawEvent(id, key, now, now, body, 0, body.length), null);
+        if (reader == null) {
+            producer.send(new ProducerRecord<>("events.raw", key, value));
+        } else {
+            // events.raw keeps LogAppendTime: the metadata's timestamp is the broker's append time.
+            producer.send(new ProducerRecord<>("events.raw", key, value), (metadata, error) -> {
+                if (error == null) {
+                    reader.inputAppended(seq, metadata.timestamp());
+                }
+            });
+        }
     }
 
     /** A variant's JVM: commands on its stdin, answers on its stdout, its log beside the work dir. */
