@@ -48,8 +48,8 @@ public final class ProfileScanBenchmark implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Scans per partition count (default ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--parallelism", defaultValue = "4", description = "Parallel region scans (default ${DEFAULT-VALUE}).")
-    int parallelism;
+    @Option(names = "--parallelism", defaultValue = "4", split = ",", description = "Parallel region scans, one or more (default ${DEFAULT-VALUE}).")
+    int[] parallelisms;
 
     @Option(names = "--partitions", defaultValue = "2,4,12", split = ",", description = "Partition counts (default ${DEFAULT-VALUE}).")
     int[] partitionCounts;
@@ -93,28 +93,30 @@ public final class ProfileScanBenchmark implements Callable<Integer> {
                     }
                 }
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-                for (int partitions : partitionCounts) {
-                    int[] buckets = Buckets.defaults().bucketsOfPartition(0, partitions).toArray();
-                    for (int round = 1; round <= rounds; round++) {
-                        LongAdder rows = new LongAdder();
-                        long serverBefore = cpuNanos(regionServer);
-                        long clientBefore = os.getProcessCpuTime();
-                        long began = System.nanoTime();
-                        store.scanBuckets(buckets, parallelism, p -> rows.increment(), (d, t, r) -> { });
-                        double seconds = (System.nanoTime() - began) / 1e9;
-                        double serverMicros = (cpuNanos(regionServer) - serverBefore) / 1e3 / rows.sum();
-                        double clientMicros = (os.getProcessCpuTime() - clientBefore) / 1e3 / rows.sum();
-                        report.append(String.format(Locale.ROOT, "| partition 0 of %d | %d | %,.0f | %,d rows in %.2f s | %.1f | %.1f |%n",
-                                partitions, round, rows.sum() / seconds, rows.sum(), seconds, serverMicros, clientMicros));
-                        System.out.print(report.substring(report.lastIndexOf("| partition")));
+                for (int parallelism : parallelisms) {
+                    for (int partitions : partitionCounts) {
+                        int[] buckets = Buckets.defaults().bucketsOfPartition(0, partitions).toArray();
+                        for (int round = 1; round <= rounds; round++) {
+                            LongAdder rows = new LongAdder();
+                            long serverBefore = cpuNanos(regionServer);
+                            long clientBefore = os.getProcessCpuTime();
+                            long began = System.nanoTime();
+                            store.scanBuckets(buckets, parallelism, p -> rows.increment(), (d, t, r) -> { });
+                            double seconds = (System.nanoTime() - began) / 1e9;
+                            double serverMicros = (cpuNanos(regionServer) - serverBefore) / 1e3 / rows.sum();
+                            double clientMicros = (os.getProcessCpuTime() - clientBefore) / 1e3 / rows.sum();
+                            report.append(String.format(Locale.ROOT, "| partition 0 of %d | %d | %d | %,.0f | %,d rows in %.2f s | %.1f | %.1f |%n",
+                                    partitions, parallelism, round, rows.sum() / seconds, rows.sum(), seconds, serverMicros, clientMicros));
+                            System.out.print(report.substring(report.lastIndexOf("| partition")));
+                        }
                     }
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%nscanBuckets, %,d profiles of 8 attributes, parallelism %d, %d cores, Java %d.%n%n",
-                profiles, parallelism, Runtime.getRuntime().availableProcessors(), Runtime.version().feature());
-        System.out.println("| share | round | rows/s | detail | region server CPU µs/row | client CPU µs/row |");
-        System.out.println("|---|---:|---:|---|---:|---:|");
+        System.out.printf(Locale.ROOT, "%nscanBuckets, %,d profiles of 8 attributes, %d cores, Java %d.%n%n",
+                profiles, Runtime.getRuntime().availableProcessors(), Runtime.version().feature());
+        System.out.println("| share | parallel scans | round | rows/s | detail | region server CPU µs/row | client CPU µs/row |");
+        System.out.println("|---|---:|---:|---:|---|---:|---:|");
         System.out.print(report);
         return 0;
     }
