@@ -3,7 +3,6 @@ package dev.sluice.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.bench.enrich.EnrichBenchmark;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
@@ -141,8 +140,8 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
             // Both with LogAppendTime: append → append latency, the definition, from the broker's stamps.
-            kafka.createTopics(List.of(new NewTopic(prefix + ".raw", PARTITIONS, (short) 1).configs(EnrichBenchmark.LOG_APPEND_TIME),
-                    new NewTopic(prefix + ".enriched", PARTITIONS, (short) 1).configs(EnrichBenchmark.LOG_APPEND_TIME))).all().get();
+            kafka.createTopics(List.of(new NewTopic(prefix + ".raw", PARTITIONS, (short) 1).configs(LatencyReader.LOG_APPEND_TIME),
+                    new NewTopic(prefix + ".enriched", PARTITIONS, (short) 1).configs(LatencyReader.LOG_APPEND_TIME))).all().get();
             ProfileUpdates.ensureTopic(kafka, prefix + ".updates", PARTITIONS);
         }
         Map<String, String> values = new HashMap<>(endpoints.hbaseClientSettings());
@@ -203,7 +202,7 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         for (double fraction : new double[] {0.25, 0.5, 0.75}) {
             int rate = (int) (peak * fraction);
             consumerQuantiles(consumer.metricsPort()); // baseline for this level
-            reader.reset((int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds + 1000));
+            reader.reset((long) rate * seconds);
             long intervalNanos = 1_000_000_000L / rate;
             long next = System.nanoTime();
             long end = next + seconds * 1_000_000_000L;
@@ -250,17 +249,8 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         ObjectNode body = JSON.createObjectNode().put("card_id", key).put("amount", random.nextInt(50_000) / 100.0)
                 .put("merchant", "m-" + random.nextInt(1000)).put("seq", seq).put("sentNanos", System.nanoTime());
         Instant now = Instant.now();
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(rawTopic, key,
-                CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body)));
-        if (reader == null) {
-            producer.send(record);
-        } else {
-            producer.send(record, (metadata, error) -> {
-                if (error == null) {
-                    reader.inputAppended(seq, metadata.timestamp());
-                }
-            });
-        }
+        producer.send(new ProducerRecord<>(rawTopic, key, CODEC.encode(new Event(java.util.UUID.randomUUID().toString(), key, now, now, body))),
+                reader == null ? null : reader.inputAppended(seq));
     }
 
     /**

@@ -6,6 +6,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -29,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  */
 public final class LatencyReader extends Thread implements AutoCloseable {
+
+    /** Topic configuration for append → append latency: the broker stamps each record with its append time. */
+    public static final Map<String, String> LOG_APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,7 +64,7 @@ public final class LatencyReader extends Thread implements AutoCloseable {
                 long now = System.nanoTime();
                 try {
                     long micros = (now - sentNanos(record.value())) / 1000;
-                    long seq = longField(record.value(), SEQ);
+                    long seq = seq(record.value());
                     long[] outputs = outputAppends;
                     if (seq >= 0 && seq < outputs.length && outputs[(int) seq] == 0) {
                         if (record.timestampType() != org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME) {
@@ -83,23 +87,10 @@ public final class LatencyReader extends Thread implements AutoCloseable {
     private static final byte[] SENT_NANOS = "\"sentNanos\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] SEQ = "\"seq\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    /** The first integer field named by {@code field} (as {@code "name":}), or -1 when there is none. */
-    static long longField(byte[] value, byte[] field) {
-        outer:
-        for (int i = 0; i <= value.length - field.length; i++) {
-            for (int j = 0; j < field.length; j++) {
-                if (value[i + j] != field[j]) {
-                    continue outer;
-                }
-            }
-            long result = 0;
-            int digits = 0;
-            for (int at = i + field.length; at < value.length && value[at] >= '0' && value[at] <= '9' && digits < 18; at++, digits++) {
-                result = result * 10 + (value[at] - '0');
-            }
-            return digits == 0 ? -1 : result;
-        }
-        return -1;
+    /** The seq of a level's event ({@code "seq":N} in its body), or -1 for an untagged event. */
+    static long seq(byte[] value) {
+        long seq = integerField(value, SEQ);
+        return seq == Long.MIN_VALUE ? -1 : Math.max(-1, seq);
     }
 
     /**
@@ -108,31 +99,40 @@ public final class LatencyReader extends Thread implements AutoCloseable {
      * per event made it one of the largest CPU users of a run. Falls back to parsing.
      */
     static long sentNanos(byte[] value) throws java.io.IOException {
+        long nanos = integerField(value, SENT_NANOS);
+        if (nanos != Long.MIN_VALUE) {
+            return nanos;
+        }
+        JsonNode body = JSON.readTree(value).path("body");
+        return body.path("sentNanos").asLong();
+    }
+
+    /**
+     * The integer after the first {@code field} ({@code "name":}) in the bytes, or {@link Long#MIN_VALUE}
+     * when the field is not written compactly or its value is not an integer of at most 18 digits.
+     */
+    private static long integerField(byte[] value, byte[] field) {
         outer:
-        for (int i = 0; i <= value.length - SENT_NANOS.length; i++) {
-            for (int j = 0; j < SENT_NANOS.length; j++) {
-                if (value[i + j] != SENT_NANOS[j]) {
+        for (int i = 0; i <= value.length - field.length; i++) {
+            for (int j = 0; j < field.length; j++) {
+                if (value[i + j] != field[j]) {
                     continue outer;
                 }
             }
-            int at = i + SENT_NANOS.length;
+            int at = i + field.length;
             boolean negative = at < value.length && value[at] == '-';
             if (negative) {
                 at++;
             }
-            long nanos = 0;
+            long result = 0;
             int digits = 0;
             while (at < value.length && value[at] >= '0' && value[at] <= '9') {
-                nanos = nanos * 10 + (value[at++] - '0');
+                result = result * 10 + (value[at++] - '0');
                 digits++;
             }
-            if (digits > 0 && digits < 19) {
-                return negative ? -nanos : nanos;
-            }
-            break;
+            return digits > 0 && digits < 19 ? (negative ? -result : result) : Long.MIN_VALUE;
         }
-        JsonNode body = JSON.readTree(value).path("body");
-        return body.path("sentNanos").asLong();
+        return Long.MIN_VALUE;
     }
 
     public synchronized void reset() {
@@ -142,19 +142,28 @@ public final class LatencyReader extends Thread implements AutoCloseable {
         inputAppends = new long[0];
     }
 
-    /** Resets, and measures append → append for the events tagged {@code seq} 0 to {@code capacity - 1}. */
-    public synchronized void reset(int capacity) {
+    /**
+     * Resets, and measures append → append for the events tagged {@code seq} 0 up to about
+     * {@code expectedEvents} (with room for a producer running a little ahead of its schedule).
+     */
+    public synchronized void reset(long expectedEvents) {
         reset();
+        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, expectedEvents + 1000);
         inputAppends = new long[capacity];
         outputAppends = new long[capacity];
     }
 
-    /** The input append time of event {@code seq}, from the generator's send callback (the record metadata's timestamp). */
-    public void inputAppended(int seq, long appendMillis) {
-        long[] inputs = inputAppends;
-        if (seq >= 0 && seq < inputs.length) {
-            inputs[seq] = appendMillis;
-        }
+    /**
+     * The send callback of event {@code seq}: records its input append time, the record metadata's
+     * timestamp (the broker's, on a {@link #LOG_APPEND_TIME} topic).
+     */
+    public Callback inputAppended(int seq) {
+        return (metadata, error) -> {
+            long[] inputs = inputAppends;
+            if (error == null && seq >= 0 && seq < inputs.length) {
+                inputs[seq] = metadata.timestamp();
+            }
+        };
     }
 
     /**

@@ -28,9 +28,8 @@ class LatencyReaderTest {
         byte[] tagged = "{\"body\":{\"card_id\":\"card-1\",\"seq\":1234,\"sentNanos\":5}}".getBytes(StandardCharsets.UTF_8);
         byte[] untagged = "{\"body\":{\"card_id\":\"card-1\",\"seq\":-1,\"sentNanos\":5}}".getBytes(StandardCharsets.UTF_8);
         byte[] without = "{\"body\":{\"sentNanos\":5}}".getBytes(StandardCharsets.UTF_8);
-        byte[] seq = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
-        assertThat(LatencyReader.longField(tagged, seq)).isEqualTo(1234L);
-        assertThat(LatencyReader.longField(untagged, seq)).isEqualTo(-1L);
-        assertThat(LatencyReader.longField(without, seq)).isEqualTo(-1L);
+        assertThat(LatencyReader.seq(tagged)).isEqualTo(1234L);
+        assertThat(LatencyReader.seq(untagged)).isEqualTo(-1L);
+        assertThat(LatencyReader.seq(without)).isEqualTo(-1L);
     }
 }

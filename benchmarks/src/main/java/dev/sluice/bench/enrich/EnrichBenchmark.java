@@ -113,9 +113,6 @@ public final class EnrichBenchmark implements Callable<Integer> {
     }
 
     /** What one variant measured. */
-    /** Topic configuration for append → append latency: the broker stamps each record with its append time. */
-    public static final Map<String, String> LOG_APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
-
     record Result(EnrichVariant variant, double startSeconds, long heapBytes, long rssBytes, double peak, double liveBurst,
                   double cpuMicrosPerEvent, List<Level> levels) {
     }
@@ -150,7 +147,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "loading %,d profiles into HBase and the compacted profiles topic%n", profiles);
             try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                kafka.createTopics(List.of(new NewTopic("events.raw", partitions, (short) 1).configs(LOG_APPEND_TIME),
+                kafka.createTopics(List.of(new NewTopic("events.raw", partitions, (short) 1).configs(LatencyReader.LOG_APPEND_TIME),
                         new NewTopic("profiles.table", partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
                         .all().get(60, TimeUnit.SECONDS);
                 ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, partitions);
@@ -211,7 +208,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
         String output = "bench." + variant.id() + ".enriched";
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
-            kafka.createTopics(List.of(new NewTopic(output, partitions, (short) 1).configs(LOG_APPEND_TIME))).all().get(60, TimeUnit.SECONDS);
+            kafka.createTopics(List.of(new NewTopic(output, partitions, (short) 1).configs(LatencyReader.LOG_APPEND_TIME))).all().get(60, TimeUnit.SECONDS);
         }
         SplittableRandom random = new SplittableRandom(variant.ordinal());
         try (LatencyReader reader = new LatencyReader(endpoints.kafkaBootstrapServers(), output);
@@ -275,7 +272,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             List<Level> levels = new ArrayList<>();
             for (double fraction : new double[] {0.25, 0.5, 0.75}) {
                 int rate = Math.max(1, (int) (peak * fraction));
-                reader.reset((int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds + 1000));
+                reader.reset((long) rate * seconds);
                 long interval = 1_000_000_000L / rate;
                 long next = System.nanoTime();
                 long end = next + TimeUnit.SECONDS.toNanos(seconds);
@@ -351,17 +348,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
         Instant now = Instant.now();
         // Ids from the seeded generator: UUID.randomUUID() draws on SecureRandom, a lock and a syscall per event.
         String id = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
-        byte[] value = CODEC.encode(new RawEvent(id, key, now, now, body, 0, body.length), null);
-        if (reader == null) {
-            producer.send(new ProducerRecord<>("events.raw", key, value));
-        } else {
-            // events.raw keeps LogAppendTime: the metadata's timestamp is the broker's append time.
-            producer.send(new ProducerRecord<>("events.raw", key, value), (metadata, error) -> {
-                if (error == null) {
-                    reader.inputAppended(seq, metadata.timestamp());
-                }
-            });
-        }
+        producer.send(new ProducerRecord<>("events.raw", key, CODEC.encode(new RawEvent(id, key, now, now, body, 0, body.length), null)),
+                reader == null ? null : reader.inputAppended(seq));
     }
 
     /** A variant's JVM: commands on its stdin, answers on its stdout, its log beside the work dir. */
