@@ -459,11 +459,12 @@ class Tier2AgentIT {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             try (Table table = hbase.getTable(TableName.valueOf(ProfileTables.DEFAULT_EVENTS_TABLE))) {
                 List<Get> gets = new ArrayList<>();
-                events.forEach(e -> gets.add(new Get(EventRowKey.of(buckets, e.key(), e.eventTime(), e.id())).addColumn(FAMILY, Bytes.toBytes("id"))));
+                events.forEach(e -> gets.add(new Get(EventRowKey.of(buckets, e.key(), e.eventTime(), e.id())).addColumn(FAMILY, Bytes.toBytes("json"))));
                 Result[] rows = table.get(gets);
                 long present = 0;
                 for (int i = 0; i < rows.length; i++) {
-                    if (events.get(i).id().equals(Bytes.toString(rows[i].getValue(FAMILY, Bytes.toBytes("id"))))) {
+                    // The row key is deterministic (key, time, id): a row under it holding the event is that event.
+                    if (rows[i].getValue(FAMILY, Bytes.toBytes("json")) != null) {
                         present++;
                     }
                 }

@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,8 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code events} table under a deterministic row key ({@link EventRowKey}), so a replayed or
  * redelivered event overwrites itself instead of adding a row.
  *
- * <p>Columns, in the sink's column family: {@code id}, {@code key}, {@code event_time} (ISO-8601)
- * and {@code json} (the whole event as received).
+ * <p>Columns, in the sink's column family: {@code json}, the whole event as received. The event's
+ * key, time and id are already in the row key ({@link EventRowKey#parse}); {@code serializer.columns = all}
+ * also writes them as the cells {@code id}, {@code key} and {@code event_time} (ISO-8601), for tools that
+ * map columns rather than row keys (a Hive or Phoenix view). One cell per row is the default because
+ * the region server's cost is per cell: its memstore inserts were 40 % of its CPU with four cells,
+ * and the sink lands ~50 % more rows per second with one (BENCHMARKS.md, "Tier-2 landing").
  *
  * <p>An event that is not a Sluice envelope is not dropped and does not stall the sink (throwing
  * here would roll the sink's transaction back forever): it is written under the key
@@ -43,13 +48,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * agent.sinks.hbase.serializer.buckets = 27720
  * </pre>
  *
- * <p>Keys ({@code serializer.*}): {@value #BUCKETS_KEY} (default 27720; must match the table's).
+ * <p>Keys ({@code serializer.*}): {@value #BUCKETS_KEY} (default 27720; must match the table's),
+ * {@value #COLUMNS_KEY} ({@code json}, the default, or {@code all}).
  * One instance per sink, called from the sink's single thread.
  */
 public class EnrichedEventSerializer implements HBase2EventSerializer {
 
     public static final String BUCKETS_KEY = "buckets";
+    public static final String COLUMNS_KEY = "columns";
     public static final String MALFORMED_KEY = "~malformed";
+
+    /** Which cells a row gets: the event alone, or also its key, time and id as columns. */
+    public enum Columns { JSON, ALL }
 
     private static final Logger LOG = LoggerFactory.getLogger(EnrichedEventSerializer.class);
     private static final byte[] ID = bytes("id");
@@ -63,6 +73,7 @@ public class EnrichedEventSerializer implements HBase2EventSerializer {
 
     private final EventCodec codec = new EventCodec(Integer.MAX_VALUE);
     private Buckets buckets = Buckets.defaults();
+    private Columns columns = Columns.JSON;
     private byte[] family;
     private org.apache.flume.Event current;
 
@@ -75,6 +86,12 @@ public class EnrichedEventSerializer implements HBase2EventSerializer {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("serializer." + BUCKETS_KEY + ": " + e.getMessage(), e);
             }
+        }
+        String layout = context.getString(COLUMNS_KEY, "json").strip();
+        try {
+            columns = Columns.valueOf(layout.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("serializer." + COLUMNS_KEY + ": '" + layout + "' is neither 'json' nor 'all'", e);
         }
     }
 
@@ -97,9 +114,11 @@ public class EnrichedEventSerializer implements HBase2EventSerializer {
             // trees the row stores as the bytes received: that tree was the largest CPU user of the agent (JFR).
             RawEvent event = codec.decodeRaw(body);
             Put put = new Put(EventRowKey.of(buckets, event.key(), event.eventTime(), event.id()));
-            put.addColumn(family, ID, bytes(event.id()));
-            put.addColumn(family, KEY, bytes(event.key()));
-            put.addColumn(family, EVENT_TIME, bytes(event.eventTime().toString()));
+            if (columns == Columns.ALL) {
+                put.addColumn(family, ID, bytes(event.id()));
+                put.addColumn(family, KEY, bytes(event.key()));
+                put.addColumn(family, EVENT_TIME, bytes(event.eventTime().toString()));
+            }
             put.addColumn(family, JSON, body);
             return List.of(put);
         } catch (MalformedEventException e) {

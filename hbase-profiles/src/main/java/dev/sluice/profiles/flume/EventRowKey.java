@@ -32,6 +32,35 @@ public final class EventRowKey {
                 .array();
     }
 
+    /** What a row key holds: the event's key, time (millisecond precision) and id. */
+    public record Parts(String key, Instant eventTime, String eventId) {
+    }
+
+    /**
+     * Reads a row key written by {@link #of}: the sink stores the event's key, time and id only here
+     * (and in the event itself), not as columns, unless its serializer is configured to.
+     *
+     * @throws IllegalArgumentException if the bytes are not such a row key
+     */
+    public static Parts parse(byte[] row) {
+        int separator = -1;
+        for (int i = ProfileRowKey.PREFIX_BYTES; i < row.length; i++) {
+            if (row[i] == 0) {
+                separator = i;
+                break;
+            }
+        }
+        if (separator < 0 || row.length < separator + 1 + Long.BYTES) {
+            throw new IllegalArgumentException("not an events row key (bucket | key | 0x00 | reversed time | id): "
+                    + row.length + " bytes" + (separator < 0 ? ", no 0x00 after the key" : ", too short for the time"));
+        }
+        String key = new String(row, ProfileRowKey.PREFIX_BYTES, separator - ProfileRowKey.PREFIX_BYTES, StandardCharsets.UTF_8);
+        long reversed = ByteBuffer.wrap(row, separator + 1, Long.BYTES).getLong();
+        int idStart = separator + 1 + Long.BYTES;
+        String id = new String(row, idStart, row.length - idStart, StandardCharsets.UTF_8);
+        return new Parts(key, Instant.ofEpochMilli(Long.MAX_VALUE - reversed), id);
+    }
+
     /** The prefix of every row of {@code key}, newest first. */
     public static byte[] prefixOf(Buckets buckets, String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
