@@ -497,8 +497,8 @@ class PipelineEndToEndIT {
                 Result[] rows = table.get(gets);
                 List<String> missing = new ArrayList<>();
                 for (int i = 0; i < rows.length; i++) {
-                    // The row key is deterministic (key, time, id): a row under it holding the event is that event.
-                    if (rows[i].getValue(FAMILY, Bytes.toBytes("json")) == null) {
+                    byte[] stored = rows[i].getValue(FAMILY, Bytes.toBytes("json"));
+                    if (stored == null || !list.get(i).id().equals(JSON.readTree(stored).path("id").asText())) {
                         missing.add(list.get(i).id());
                     }
                 }

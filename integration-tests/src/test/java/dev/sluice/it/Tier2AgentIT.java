@@ -463,8 +463,8 @@ class Tier2AgentIT {
                 Result[] rows = table.get(gets);
                 long present = 0;
                 for (int i = 0; i < rows.length; i++) {
-                    // The row key is deterministic (key, time, id): a row under it holding the event is that event.
-                    if (rows[i].getValue(FAMILY, Bytes.toBytes("json")) != null) {
+                    byte[] stored = rows[i].getValue(FAMILY, Bytes.toBytes("json"));
+                    if (stored != null && events.get(i).id().equals(JSON.readTree(stored).path("id").asText())) {
                         present++;
                     }
                 }
