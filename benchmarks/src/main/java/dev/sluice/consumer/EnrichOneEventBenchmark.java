@@ -22,7 +22,6 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -67,7 +66,7 @@ public class EnrichOneEventBenchmark {
     @Setup
     public void setUp() throws Exception {
         enrichment = new ProfileEnrichment(ProfileSchema.parse(ProfileCacheBenchmark.SCHEMA, "bench"));
-        Map<String, byte[]> partition = new HashMap<>();
+        PackedProfiles partition = new PackedProfiles();
         for (int i = 0; i < PROFILES; i++) {
             partition.put("card-" + i, enrichment.cacheForm(ProfileCacheBenchmark.profile(i)));
         }

@@ -15,8 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +44,7 @@ public class ProfileCacheBenchmark {
     @Setup
     public void fill() {
         enrichment = new ProfileEnrichment(ProfileSchema.parse(SCHEMA, "bench"));
-        Map<String, byte[]> partition = new HashMap<>();
+        PackedProfiles partition = new PackedProfiles();
         for (int i = 0; i < profiles; i++) {
             partition.put("card-" + i, enrichment.cacheForm(profile(i)));
         }

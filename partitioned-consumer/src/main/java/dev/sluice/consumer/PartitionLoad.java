@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
 final class PartitionLoad implements Callable<PartitionLoad.Result> {
 
     /** What the load produced, installed by the processing thread. */
-    record Result(int partition, Map<String, byte[]> profiles, Map<String, byte[]> windowCheckpoints,
+    record Result(int partition, PackedProfiles profiles, Map<String, byte[]> windowCheckpoints,
                   Map<TopicPartition, Long> updateOffsets, long nanos) {
     }
 
@@ -65,11 +66,12 @@ final class PartitionLoad implements Callable<PartitionLoad.Result> {
             Map<TopicPartition, Long> updateOffsets = new HashMap<>(restore.endOffsets(updatePartitions, Duration.ofSeconds(30)));
 
             int[] owned = buckets.bucketsOfPartition(partition, inputPartitions).toArray();
-            Map<String, byte[]> profiles = new HashMap<>();
+            PackedProfiles profiles = new PackedProfiles();
             store.scanBuckets(owned, scanParallelism, profile -> {
                 byte[] attributes = encoder.apply(profile);
+                byte[] key = profile.key().getBytes(StandardCharsets.UTF_8);
                 synchronized (profiles) {
-                    profiles.put(profile.key(), attributes);
+                    profiles.put(key, attributes);
                 }
             }, ScanListener.NONE);
 

@@ -541,14 +541,15 @@ public final class PartitionedConsumer implements AutoCloseable {
             return;
         }
         String key = raw != null ? raw.key() : event.key();
-        int owner = buckets.partitionOfKey(key.getBytes(StandardCharsets.UTF_8), inputPartitions);
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        int owner = buckets.partitionOfKey(keyBytes, inputPartitions);
         if (owner != record.partition()) {
             deadLetter(record, DeadLetters.MISROUTED, EventCodec.FIELD_KEY, "key '" + key + "' belongs to partition "
                     + owner + " of " + record.topic() + ", found in partition " + record.partition()
                     + ": its producer does not use the bucket partitioner", null);
             return;
         }
-        byte[] attributes = cache.get(record.partition(), key);
+        byte[] attributes = cache.get(record.partition(), keyBytes);
         if (attributes == null) {
             switch (settings.unknownProfile()) {
                 case DLQ -> {

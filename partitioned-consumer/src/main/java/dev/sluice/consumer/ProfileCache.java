@@ -1,5 +1,6 @@
 package dev.sluice.consumer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -7,39 +8,36 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The profiles of the partitions this instance owns, and nothing else: a map per partition from
- * entity key to the profile's attributes as compact JSON bytes ({@link ProfileEnrichment}'s cache
- * form), decoded only when an event needs them. Keeping bytes rather than objects holds the cache near the
- * profiles' serialized size (see BENCHMARKS.md for the measured ratio).
+ * The profiles of the partitions this instance owns, and nothing else: per partition, the entity keys
+ * and the profiles' attributes in {@link ProfileEnrichment}'s compact cache form, packed into a few
+ * large arrays ({@link PackedProfiles}) and decoded only when an event needs them. That holds the
+ * cache near the profiles' serialized size (see BENCHMARKS.md for the measured ratio) and leaves
+ * the garbage collector a few hundred objects per partition instead of four per profile.
  *
  * <p>One writer at a time: the polling thread between batches (loads, updates), or during a batch
  * the processing thread that owns the partition (lookups of unknown keys write only that partition's
- * map). Sizes are readable from any thread (metrics, status).
+ * profiles). Counts are readable from any thread (metrics, status).
  */
 final class ProfileCache {
 
-    // Per-entry overhead beyond the key's characters and the value's bytes, for the bytes gauge:
-    // HashMap node (32) + table slot (8 / 0.75) + String (24) + its byte[] header (16) + value byte[] header (16).
-    static final int ENTRY_OVERHEAD_BYTES = 32 + 11 + 24 + 16 + 16;
-
-    private final Map<Integer, Map<String, byte[]>> byPartition = new ConcurrentHashMap<>();
+    private final Map<Integer, PackedProfiles> byPartition = new ConcurrentHashMap<>();
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
 
     /** Installs a freshly loaded partition, replacing anything held for it. */
-    void install(int partition, Map<String, byte[]> profiles) {
+    void install(int partition, PackedProfiles profiles) {
         drop(partition);
         byPartition.put(partition, profiles);
         entries.addAndGet(profiles.size());
-        profiles.forEach((k, v) -> bytes.addAndGet(sizeOf(k, v)));
+        bytes.addAndGet(profiles.memoryBytes());
     }
 
     /** Forgets a partition (revoked or lost). */
     void drop(int partition) {
-        Map<String, byte[]> old = byPartition.remove(partition);
+        PackedProfiles old = byPartition.remove(partition);
         if (old != null) {
             entries.addAndGet(-old.size());
-            old.forEach((k, v) -> bytes.addAndGet(-sizeOf(k, v)));
+            bytes.addAndGet(-old.memoryBytes());
         }
     }
 
@@ -47,33 +45,38 @@ final class ProfileCache {
         return byPartition.containsKey(partition);
     }
 
-    byte[] get(int partition, String key) {
-        Map<String, byte[]> profiles = byPartition.get(partition);
+    /** The cached attributes of a key (UTF-8) of an owned partition, or null. */
+    byte[] get(int partition, byte[] key) {
+        PackedProfiles profiles = byPartition.get(partition);
         return profiles == null ? null : profiles.get(key);
+    }
+
+    byte[] get(int partition, String key) {
+        return get(partition, key.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Applies an update for a key of an owned partition; a null value deletes. */
     void apply(int partition, String key, byte[] attributes) {
-        Map<String, byte[]> profiles = byPartition.get(partition);
+        PackedProfiles profiles = byPartition.get(partition);
         if (profiles == null) {
             return;
         }
-        byte[] old = attributes == null ? profiles.remove(key) : profiles.put(key, attributes);
-        if (old != null) {
-            entries.decrementAndGet();
-            bytes.addAndGet(-sizeOf(key, old));
+        int sizeBefore = profiles.size();
+        long bytesBefore = profiles.memoryBytes();
+        if (attributes == null) {
+            profiles.remove(key);
+        } else {
+            profiles.put(key, attributes);
         }
-        if (attributes != null) {
-            entries.incrementAndGet();
-            bytes.addAndGet(sizeOf(key, attributes));
-        }
+        entries.addAndGet(profiles.size() - sizeBefore);
+        bytes.addAndGet(profiles.memoryBytes() - bytesBefore);
     }
 
     long entries() {
         return entries.get();
     }
 
-    /** Estimated heap held by the cache, in bytes. */
+    /** Heap held by the cache's pages and tables, in bytes. */
     long bytes() {
         return bytes.get();
     }
@@ -85,11 +88,7 @@ final class ProfileCache {
     /** Profile count per owned partition, for the status endpoint. */
     Map<Integer, Integer> sizes() {
         Map<Integer, Integer> sizes = new HashMap<>();
-        byPartition.forEach((p, m) -> sizes.put(p, m.size()));
+        byPartition.forEach((p, profiles) -> sizes.put(p, profiles.size()));
         return sizes;
-    }
-
-    private static long sizeOf(String key, byte[] value) {
-        return ENTRY_OVERHEAD_BYTES + key.length() + value.length;
     }
 }
