@@ -33,13 +33,19 @@ public class ProfileCacheBenchmark {
     static final String SCHEMA = dev.sluice.bench.ProfileStoreBenchmark.SCHEMA;
 
 
-    @Param({"100000"})
+    @Param({"100000", "1000000"})
     int profiles;
 
     private final ProfileCache cache = new ProfileCache();
     private ProfileEnrichment enrichment;
     private String[] probes;
+    private byte[][] probeBytes;
+    private final byte[][] chunk = new byte[CHUNK][];
     private int next;
+
+    // As the consumer does: a chunk of one partition's records, looked up one after the other.
+    static final int CHUNK = 128;
+    static final int PROBES = 1 << 18;
 
     @Setup
     public void fill() {
@@ -50,9 +56,14 @@ public class ProfileCacheBenchmark {
         }
         cache.install(0, partition);
         SplittableRandom random = new SplittableRandom(7);
-        probes = new String[4096];
+        // Far more probes than the CPU's caches hold entries for, so lookups miss as in the consumer.
+        probes = new String[PROBES];
         for (int i = 0; i < probes.length; i++) {
             probes[i] = "card-" + random.nextInt(profiles);
+        }
+        probeBytes = new byte[probes.length][];
+        for (int i = 0; i < probes.length; i++) {
+            probeBytes[i] = probes[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -62,11 +73,36 @@ public class ProfileCacheBenchmark {
 
     @Benchmark
     public byte[] lookup() {
-        return cache.get(0, probes[next++ & 4095]);
+        return cache.get(0, probes[next++ & (PROBES - 1)]);
     }
 
     @Benchmark
     public ObjectNode lookupAndRead() {
-        return enrichment.read(cache.get(0, probes[next++ & 4095]));
+        return enrichment.read(cache.get(0, probes[next++ & (PROBES - 1)]));
+    }
+
+    /** 128 lookups in a row, as one chunk of records; time per chunk. */
+    @Benchmark
+    public int lookupChunk() {
+        int found = 0;
+        for (int i = 0; i < CHUNK; i++) {
+            found += cache.get(0, probeBytes[next++ & (PROBES - 1)]).length;
+        }
+        return found;
+    }
+
+    /** The same 128 lookups after {@link ProfileCache#prefetch}: what the consumer does per chunk. */
+    @Benchmark
+    public int lookupChunkPrefetched() {
+        int start = next;
+        for (int i = 0; i < CHUNK; i++) {
+            chunk[i] = probeBytes[(start + i) & (PROBES - 1)];
+        }
+        cache.prefetch(0, chunk, CHUNK);
+        int found = 0;
+        for (int i = 0; i < CHUNK; i++) {
+            found += cache.get(0, probeBytes[next++ & (PROBES - 1)]).length;
+        }
+        return found;
     }
 }

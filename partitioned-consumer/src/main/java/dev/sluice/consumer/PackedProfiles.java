@@ -45,6 +45,7 @@ final class PackedProfiles {
     private int size;
     private long liveBytes;
     private long garbageBytes;
+    private int prefetchSink;
 
     PackedProfiles() {
         this(16);
@@ -83,6 +84,29 @@ final class PackedProfiles {
         int valueLength = readInt(page, offset + 2);
         int valueOffset = offset + HEADER_BYTES + readUnsignedShort(page, offset);
         return Arrays.copyOfRange(page, valueOffset, valueOffset + valueLength);
+    }
+
+    /**
+     * Reads the slot and the entry of each key, so that a lookup of those keys right after finds them
+     * in the CPU's cache. A lookup costs two cache misses (slot, then entry), one after the other;
+     * here the loads of many keys are independent, so their misses overlap (JFR of a 1M-profile drain:
+     * the two misses were a fifth of the processing time). Only an optimization: a key not found or a
+     * slot taken by another key just wastes its loads.
+     */
+    void prefetch(byte[][] keys, int count) {
+        int mask = slots.length - 1;
+        long[] found = new long[count];
+        for (int i = 0; i < count; i++) {
+            found[i] = slots[hash(keys[i]) & mask];
+        }
+        int touched = 0;
+        for (int i = 0; i < count; i++) {
+            int address = (int) found[i];
+            if (address != 0) {
+                touched += pages[address >>> OFFSET_BITS][address & OFFSET_MASK];
+            }
+        }
+        prefetchSink = touched; // stored, so the compiler keeps the loads
     }
 
     void put(String key, byte[] value) {

@@ -51,6 +51,14 @@ final class ProfileCache {
         return profiles == null ? null : profiles.get(key);
     }
 
+    /** Warms the cache lines of these keys' entries ({@link PackedProfiles#prefetch}); keys of partitions not owned are ignored. */
+    void prefetch(int partition, byte[][] keys, int count) {
+        PackedProfiles profiles = byPartition.get(partition);
+        if (profiles != null) {
+            profiles.prefetch(keys, count);
+        }
+    }
+
     byte[] get(int partition, String key) {
         return get(partition, key.getBytes(StandardCharsets.UTF_8));
     }

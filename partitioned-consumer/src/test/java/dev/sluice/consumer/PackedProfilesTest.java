@@ -94,6 +94,20 @@ class PackedProfilesTest {
         assertThat(profiles.get(bytes(key))).isNull();
     }
 
+    @Test
+    void prefetchingPresentAndAbsentKeysChangesNothing() {
+        PackedProfiles profiles = new PackedProfiles();
+        for (int i = 0; i < 1000; i++) {
+            profiles.put("card-" + i, bytes("v" + i));
+        }
+        byte[][] keys = {bytes("card-1"), bytes("nobody"), bytes(""), bytes("card-999"), null};
+        profiles.prefetch(keys, 4);
+        assertThat(profiles.get(bytes("card-1"))).isEqualTo(bytes("v1"));
+        assertThat(profiles.get(bytes("card-999"))).isEqualTo(bytes("v999"));
+        assertThat(profiles.get(bytes("nobody"))).isNull();
+        assertThat(profiles.size()).isEqualTo(1000);
+    }
+
     /** Random puts, replacements and deletes against a HashMap, enough to grow, compact and shift chains. */
     @Test
     void agreesWithAHashMapUnderRandomUpdates() {
