@@ -99,6 +99,10 @@ public final class EnrichBenchmark implements Callable<Integer> {
             + " hbase-get, hbase-multiget, pass-through.")
     List<String> variantIds;
 
+    @Option(names = "--rates", split = ",", description = "Fixed offered loads (events/s) measured after the 25/50/75% levels, the same for"
+            + " every variant, so that latency is compared at equal absolute load (default: none).")
+    List<Integer> fixedRates = List.of();
+
     @Option(names = "--heap", defaultValue = "1g", description = "Max heap of each variant's JVM (default ${DEFAULT-VALUE}).")
     String heap;
 
@@ -270,8 +274,17 @@ public final class EnrichBenchmark implements Callable<Integer> {
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
             List<Level> levels = new ArrayList<>();
-            for (double fraction : new double[] {0.25, 0.5, 0.75}) {
-                int rate = Math.max(1, (int) (peak * fraction));
+            List<Double> fractions = new ArrayList<>(List.of(0.25, 0.5, 0.75));
+            fixedRates.forEach(r -> fractions.add(r / peak));
+            for (int index = 0; index < fractions.size(); index++) {
+                double fraction = fractions.get(index);
+                int rate = index < 3 ? Math.max(1, (int) (peak * fraction)) : fixedRates.get(index - 3);
+                if (fraction > 1) {
+                    // Above what the variant drains: the backlog would only grow, and the level would measure the queue.
+                    levels.add(new Level(fraction, rate, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+                    System.out.printf(Locale.ROOT, "  fixed rate %,d/s: not measured, above its peak%n", rate);
+                    continue;
+                }
                 reader.reset((long) rate * seconds);
                 long interval = 1_000_000_000L / rate;
                 long next = System.nanoTime();
@@ -297,9 +310,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
                         appends.getValueAtPercentile(50) / 1000.0, appends.getValueAtPercentile(99) / 1000.0,
                         appends.getValueAtPercentile(99.9) / 1000.0);
                 levels.add(level);
-                System.out.printf(Locale.ROOT, "  %.0f%% of peak (%,d/s offered, %,.0f/s sent): send → visible p50 %.1f ms, p99 %.1f ms, "
+                System.out.printf(Locale.ROOT, "  %s%.0f%% of peak (%,d/s offered, %,.0f/s sent): send → visible p50 %.1f ms, p99 %.1f ms, "
                                 + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
-                        fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis(),
+                        index < 3 ? "" : "fixed rate, ", fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis(),
                         appends.getTotalCount(), level.appendP50Millis(), level.appendP99Millis(), level.appendP999Millis());
             }
             // Measured last: by now every partition has served events, so every profile is loaded.

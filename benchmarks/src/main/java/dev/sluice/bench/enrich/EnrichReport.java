@@ -37,6 +37,24 @@ final class EnrichReport {
                     level(r, 0), level(r, 1), level(r, 2), r.startSeconds(), r.heapBytes() >> 20, perProfile,
                     r.rssBytes() >> 20));
         }
+        int fixed = results.isEmpty() ? 0 : results.get(0).levels().size() - 3;
+        if (fixed > 0) {
+            // The same absolute load for every variant: latency compared where the machine carries the same traffic.
+            md.append("\n| variant |");
+            results.get(0).levels().subList(3, 3 + fixed).forEach(l -> md.append(String.format(Locale.ROOT,
+                    " append → append p50 / p99 / p99.9 ms at %,d/s |", l.rate())));
+            md.append("\n|---|").append("---|".repeat(fixed)).append('\n');
+            for (EnrichBenchmark.Result r : results) {
+                md.append("| ").append(r.variant().label()).append(" |");
+                for (int i = 3; i < 3 + fixed; i++) {
+                    EnrichBenchmark.Level l = r.levels().get(i);
+                    md.append(' ').append(l.fraction() > 1 ? "above its peak" : appends(r, i))
+                            .append(l.fraction() <= 1 && l.sentRate() < 0.95 * l.rate() ? String.format(Locale.ROOT, " (%,.0f/s sent)", l.sentRate()) : "")
+                            .append(" |");
+                }
+                md.append('\n');
+            }
+        }
         Files.writeString(dir.resolve("enrich.md"), md.toString());
         Files.writeString(dir.resolve("enrich-throughput.svg"), bars("Peak throughput, backlog drain (events/s)", results, EnrichBenchmark.Result::peak, "%,.0f"));
         Files.writeString(dir.resolve("enrich-p99-at-50.svg"), bars("p99 latency, send → visible, at 50% of each variant's peak (ms)",
