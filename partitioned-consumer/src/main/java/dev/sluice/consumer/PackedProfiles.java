@@ -71,19 +71,8 @@ final class PackedProfiles {
 
     /** A copy of the value stored for this UTF-8 key, or null. */
     byte[] get(byte[] key) {
-        if (key.length > MAX_KEY_BYTES) {
-            return null;
-        }
-        int slot = find(key, hash(key));
-        if (slot < 0) {
-            return null;
-        }
-        int address = (int) slots[slot];
-        byte[] page = pages[address >>> OFFSET_BITS];
-        int offset = address & OFFSET_MASK;
-        int valueLength = readInt(page, offset + 2);
-        int valueOffset = offset + HEADER_BYTES + readUnsignedShort(page, offset);
-        return Arrays.copyOfRange(page, valueOffset, valueOffset + valueLength);
+        int slot = slotOf(key);
+        return slot < 0 ? null : valueAt(pages, (int) slots[slot]);
     }
 
     /**
@@ -143,10 +132,7 @@ final class PackedProfiles {
     /** Removes the key; true if it was there. */
     boolean remove(String key) {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_KEY_BYTES) {
-            return false;
-        }
-        int slot = find(bytes, hash(bytes));
+        int slot = slotOf(bytes);
         if (slot < 0) {
             return false;
         }
@@ -162,15 +148,14 @@ final class PackedProfiles {
     void forEach(BiConsumer<String, byte[]> action) {
         for (long slot : slots) {
             if (slot != 0) {
-                int address = (int) slot;
-                byte[] page = pages[address >>> OFFSET_BITS];
-                int offset = address & OFFSET_MASK;
-                int keyLength = readUnsignedShort(page, offset);
-                int valueOffset = offset + HEADER_BYTES + keyLength;
-                action.accept(new String(page, offset + HEADER_BYTES, keyLength, StandardCharsets.UTF_8),
-                        Arrays.copyOfRange(page, valueOffset, valueOffset + readInt(page, offset + 2)));
+                action.accept(new String(keyAt(pages, (int) slot), StandardCharsets.UTF_8), valueAt(pages, (int) slot));
             }
         }
+    }
+
+    /** The slot holding the key, or a negative number if it is absent (or too long to be stored). */
+    private int slotOf(byte[] key) {
+        return key.length > MAX_KEY_BYTES ? -1 : find(key, hash(key));
     }
 
     /** The slot holding the key, or {@code -1 - slot} of the empty slot where it would go. */
@@ -286,12 +271,20 @@ final class PackedProfiles {
     }
 
     private int copyEntry(byte[][] from, int address) {
-        byte[] page = from[address >>> OFFSET_BITS];
+        return append(keyAt(from, address), valueAt(from, address));
+    }
+
+    private static byte[] keyAt(byte[][] pages, int address) {
+        byte[] page = pages[address >>> OFFSET_BITS];
         int offset = address & OFFSET_MASK;
-        int keyLength = readUnsignedShort(page, offset);
-        int valueOffset = offset + HEADER_BYTES + keyLength;
-        return append(Arrays.copyOfRange(page, offset + HEADER_BYTES, valueOffset),
-                Arrays.copyOfRange(page, valueOffset, valueOffset + readInt(page, offset + 2)));
+        return Arrays.copyOfRange(page, offset + HEADER_BYTES, offset + HEADER_BYTES + readUnsignedShort(page, offset));
+    }
+
+    private static byte[] valueAt(byte[][] pages, int address) {
+        byte[] page = pages[address >>> OFFSET_BITS];
+        int offset = address & OFFSET_MASK;
+        int valueOffset = offset + HEADER_BYTES + readUnsignedShort(page, offset);
+        return Arrays.copyOfRange(page, valueOffset, valueOffset + readInt(page, offset + 2));
     }
 
     private void rehash(int capacity) {
