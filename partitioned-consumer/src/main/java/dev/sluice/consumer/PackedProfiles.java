@@ -1,9 +1,7 @@
 package dev.sluice.consumer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -17,8 +15,8 @@ import java.util.function.BiConsumer;
  * and {@code String.hashCode} at a sixth of the processing time). Here a lookup reads one slot and one
  * place in one page, and the whole partition is a few hundred objects.
  *
- * <p>Entry layout: key length (unsigned short), value length (int), key (UTF-8), value. A page starts
- * small and doubles up to {@link #PAGE_BYTES}; an entry larger than a page gets a page of its own.
+ * <p>Entry layout: key length (unsigned short), value length (int), key (UTF-8), value. The first page
+ * starts small and doubles up to {@link #PAGE_BYTES}; an entry larger than a page gets a page of its own.
  * Address 0 is never an entry, so a zero slot is empty. Deletes shift the probe chain back (no
  * tombstones). A changed value of the same length is written in place; otherwise the entry is
  * appended and the old bytes become garbage, copied out when they exceed half of the live bytes.
@@ -41,6 +39,7 @@ final class PackedProfiles {
     private byte[][] pages;
     private int pageCount;
     private int pageUsed; // bytes used in the last page
+    private long pageBytes; // the pages' lengths, summed
     private long[] slots;
     private int size;
     private long liveBytes;
@@ -62,11 +61,7 @@ final class PackedProfiles {
 
     /** Heap held: the pages and the slot table. */
     long memoryBytes() {
-        long bytes = (long) slots.length * Long.BYTES;
-        for (int i = 0; i < pageCount; i++) {
-            bytes += pages[i].length;
-        }
-        return bytes;
+        return pageBytes + (long) slots.length * Long.BYTES;
     }
 
     /** A copy of the value stored for this UTF-8 key, or null. */
@@ -209,7 +204,9 @@ final class PackedProfiles {
             if (pageUsed + length > page.length) {
                 if (pageUsed + length <= PAGE_BYTES) {
                     // The last page grows in place: an address holds the page's index, not the array.
+                    pageBytes -= page.length;
                     page = Arrays.copyOf(page, Math.min(PAGE_BYTES, Math.max(page.length * 2, pageUsed + length)));
+                    pageBytes += page.length;
                     pages[pageCount - 1] = page;
                 } else {
                     page = newPage(PAGE_BYTES); // past the first page, every page is full size
@@ -238,12 +235,14 @@ final class PackedProfiles {
         }
         byte[] page = new byte[bytes];
         pages[pageCount++] = page;
+        pageBytes += bytes;
         return page;
     }
 
     private void resetPages() {
         pages = new byte[4][];
         pageCount = 0;
+        pageBytes = 0;
         newPage(FIRST_PAGE_BYTES);
         pageUsed = 1; // address 0 stays unused: a zero slot means empty
         liveBytes = 0;
