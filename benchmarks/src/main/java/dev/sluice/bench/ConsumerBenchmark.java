@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.common.kafka.SocketBuffers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -157,10 +158,10 @@ public final class ConsumerBenchmark implements Callable<Integer> {
         values.put("topic.updates", prefix + ".updates");
         values.putAll(overrides);
 
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
                 ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(),
-                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "1"),
+                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "1")),
                 new StringSerializer(), new ByteArraySerializer());
         LatencyReader reader = new LatencyReader(endpoints.kafkaBootstrapServers(), prefix + ".enriched");
         reader.start();

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
 import dev.sluice.stack.StackEndpoints;
@@ -107,15 +108,17 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
     private Level measure(String bootstrap, int hops, int rate, String in, String out) throws Exception {
         try (LatencyReader reader = new LatencyReader(bootstrap, out);
              Forwarder forwarder = hops == 2 ? new Forwarder(bootstrap, in, out) : null;
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                     ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.ACKS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer())) {
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                     ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.ACKS_CONFIG, "1")), new StringSerializer(), new ByteArraySerializer())) {
             reader.start();
             if (forwarder != null) {
                 forwarder.start();
             }
             SplittableRandom random = new SplittableRandom(rate);
-            send(producer, in, rate, seconds, random); // warm-up: JIT, group joins, batches
+            long warmup = send(producer, in, rate, seconds, random); // warm-up: JIT, group joins, batches
             producer.flush();
+            // Only once the warm-up is through is the path live: a group still joining would add its wait to the level.
+            reader.awaitCount(warmup, Duration.ofMinutes(2));
             Thread.sleep(2000);
             reader.reset();
             CpuSplit before = CpuSplit.read();
@@ -178,10 +181,10 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
             setDaemon(true);
             this.in = in;
             this.out = out;
-            this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            this.consumer = new KafkaConsumer<>(SocketBuffers.autoTuned(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG, "forwarder-" + in, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
-            this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new ByteArrayDeserializer());
+            this.producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)),
                     new StringSerializer(), new ByteArraySerializer());
         }
 

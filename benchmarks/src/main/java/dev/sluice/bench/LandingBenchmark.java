@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.common.kafka.SocketBuffers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -133,9 +134,9 @@ public final class LandingBenchmark implements Callable<Integer> {
         SplittableRandom random = new SplittableRandom(11);
         List<String> segments = List.of("gold", "silver", "basic", "business");
         long bytes = 0;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 endpoints.kafkaBootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")), new StringSerializer(), new ByteArraySerializer())) {
             Instant base = Instant.now().minusSeconds(count);
             for (int i = 0; i < count; i++) {
                 String card = "card-" + random.nextInt(100_000);

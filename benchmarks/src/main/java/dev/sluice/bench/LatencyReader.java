@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.common.kafka.SocketBuffers;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,11 +50,11 @@ public final class LatencyReader extends Thread implements AutoCloseable {
         super("enriched-reader");
         setDaemon(true);
         this.topic = topic;
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        this.consumer = new KafkaConsumer<>(SocketBuffers.autoTuned(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // A latency probe: the broker may park an empty fetch for at most this long.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50), new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50)), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override
@@ -180,6 +181,31 @@ public final class LatencyReader extends Thread implements AutoCloseable {
             }
         }
         return appends;
+    }
+
+    /**
+     * Writes the armed level's append → append latencies as a timeline: one CSV row per {@code binMillis} of input
+     * append time (epoch ms of the bin, events, max and mean latency in ms). A stall shows as a run of bins whose
+     * max climbs by one bin width per bin; its start is a wall-clock time to look up in the GC logs and CPU samples.
+     */
+    public synchronized void writeTimeline(java.nio.file.Path file, int binMillis) throws java.io.IOException {
+        long[] inputs = inputAppends;
+        long[] outputs = outputAppends;
+        java.util.TreeMap<Long, long[]> bins = new java.util.TreeMap<>(); // bin -> {events, max, sum}
+        for (int seq = 0; seq < inputs.length; seq++) {
+            if (inputs[seq] > 0 && outputs[seq] > 0) {
+                long latency = Math.max(0, outputs[seq] - inputs[seq]);
+                long[] bin = bins.computeIfAbsent(inputs[seq] / binMillis * binMillis, k -> new long[3]);
+                bin[0]++;
+                bin[1] = Math.max(bin[1], latency);
+                bin[2] += latency;
+            }
+        }
+        StringBuilder csv = new StringBuilder("input_append_ms,events,max_ms,mean_ms\n");
+        bins.forEach((start, bin) -> csv.append(start).append(',').append(bin[0]).append(',').append(bin[1]).append(',')
+                .append(String.format(java.util.Locale.ROOT, "%.1f", bin[2] / (double) bin[0])).append('\n'));
+        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        java.nio.file.Files.writeString(file, csv);
     }
 
     public synchronized Histogram latencies() {

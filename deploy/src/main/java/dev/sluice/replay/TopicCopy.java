@@ -1,5 +1,6 @@
 package dev.sluice.replay;
 
+import dev.sluice.common.kafka.SocketBuffers;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,9 +72,9 @@ public final class TopicCopy {
         long scanned = 0;
         long copied = 0;
         Map<String, Long> skipped = new java.util.TreeMap<>();
-        Map<String, Object> consumerConfig = new HashMap<>(client);
+        Map<String, Object> consumerConfig = SocketBuffers.autoTuned(client);
         consumerConfig.putAll(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));
-        Map<String, Object> producerConfig = new HashMap<>(client);
+        Map<String, Object> producerConfig = SocketBuffers.autoTuned(client);
         producerConfig.putAll(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 10));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -8,6 +8,7 @@ import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
 import dev.sluice.common.event.RawEvent;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.security.KafkaClientSecurity;
 import dev.sluice.profiles.Profile;
 import dev.sluice.profiles.ProfileStore;
@@ -943,7 +944,8 @@ public final class PartitionedConsumer implements AutoCloseable {
     }
 
     private Map<String, Object> common() {
-        Map<String, Object> config = new HashMap<>(settings.kafkaCommon());
+        // Kernel-tuned socket buffers (SocketBuffers says why); kafka.* settings override them.
+        Map<String, Object> config = SocketBuffers.autoTuned(settings.kafkaCommon());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         return config;
     }

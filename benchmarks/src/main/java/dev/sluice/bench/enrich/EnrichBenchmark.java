@@ -1,5 +1,6 @@
 package dev.sluice.bench.enrich;
 
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.HBaseClientJvm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.bench.LatencyReader;
@@ -158,9 +159,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
             loadProfiles(endpoints, schema, enrichment);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle) * 2); // HBase flushes and compacts what was just loaded
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 1,
-                    ProducerConfig.ACKS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer())) {
+                    ProducerConfig.ACKS_CONFIG, "1")), new StringSerializer(), new ByteArraySerializer())) {
                 for (EnrichVariant variant : variants) {
                     results.add(measure(variant, endpoints, producer, classpath));
                 }
@@ -177,9 +178,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
         endpoints.hbaseClientSettings().forEach(conf::set);
         TableName table = TableName.valueOf(ProfileTables.DEFAULT_PROFILES_TABLE);
         try (Connection hbase = ConnectionFactory.createConnection(conf);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
-                     ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 20),
+                     ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 20)),
                      new StringSerializer(), new ByteArraySerializer())) {
             try (Admin admin = hbase.getAdmin()) {
                 ProfileTables.initProfiles(admin, table, schema, Buckets.defaults(), 16, Compression.Algorithm.NONE);
@@ -304,6 +305,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 reader.awaitCount(sent, Duration.ofMinutes(5));
                 Histogram h = reader.latencies();
                 Histogram appends = reader.appendLatencies();
+                reader.writeTimeline(out.resolve("timelines").resolve(variant.id() + "-" + rate + ".csv"), 10);
                 // The one producer may fall short of a high offered load: what it sent is reported beside it.
                 Level level = new Level(fraction, rate, sent / (double) seconds, h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
                         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,

@@ -1,5 +1,6 @@
 package dev.sluice.bench.enrich;
 
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.consumer.ConsumerSettings;
@@ -137,6 +138,8 @@ public final class VariantMain {
                 .join(profiles, (eventBytes, profileBytes) -> enrichment.enrich(CODEC, decodeRaw(eventBytes), profileBytes))
                 .to(s.get("output"), Produced.with(Serdes.String(), Serdes.ByteArray()));
         Properties config = new Properties();
+        // The same kernel-tuned socket buffers as every other variant (SocketBuffers); Kafka Streams hands them to its clients.
+        config.putAll(SocketBuffers.AUTO_TUNED);
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, s.get("group"));
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers"));
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
@@ -169,11 +172,11 @@ public final class VariantMain {
             store = ProfileStore.open(hbase, TableName.valueOf(s.get("profiles.table")), null);
             enrichment = new ProfileEnrichment(store.schema());
         }
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(SocketBuffers.autoTuned(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers"), ConsumerConfig.GROUP_ID_CONFIG, s.get("group"),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers")),
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers"))),
                 new StringSerializer(), new ByteArraySerializer());
         AtomicBoolean running = new AtomicBoolean(true);
         ProfileStore profiles = store;

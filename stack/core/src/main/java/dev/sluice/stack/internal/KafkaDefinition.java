@@ -72,7 +72,9 @@ public final class KafkaDefinition implements ServiceDefinition {
                 // Topics are created by Sluice's tooling, as on a production cluster: a typo fails instead of creating a topic.
                 "auto.create.topics.enable=false",
                 // The cleaner otherwise takes 128 MiB of heap for its dedupe buffer.
-                "log.cleaner.dedupe.buffer.size=2097152"));
+                "log.cleaner.dedupe.buffer.size=2097152",
+                "socket.receive.buffer.bytes=-1",
+                "socket.send.buffer.bytes=-1"));
         List<String> jvmOptions = new ArrayList<>();
         List<String> arguments = new ArrayList<>();
         if (security.isEmpty()) {
