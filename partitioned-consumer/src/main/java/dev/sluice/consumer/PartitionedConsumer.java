@@ -110,6 +110,11 @@ public final class PartitionedConsumer implements AutoCloseable {
     private static final int MAX_BATCH_RECORDS = 5000;
     // Records whose profiles are prefetched together: enough to overlap the misses, few enough to stay in the CPU's cache.
     private static final int PREFETCH_CHUNK = 128;
+    /**
+     * Below this many records a batch is processed on the polling thread alone: waking another thread costs more
+     * than the work it would take over (a record is ~2 µs), and at moderate loads most batches are this small.
+     */
+    private static final int PARALLEL_MIN_RECORDS = 256;
 
     private final ConsumerSettings settings;
     private final EventCodec codec;
@@ -333,7 +338,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             producer.beginTransaction();
             transactionOpen = true;
         }
-        if (workers == null || batch.size() == 1) {
+        if (workers == null || batch.size() == 1 || batch.values().stream().mapToInt(List::size).sum() < PARALLEL_MIN_RECORDS) {
             batch.values().forEach(this::processPartition);
         } else {
             processInParallel(batch);

@@ -3,6 +3,7 @@ package dev.sluice.bench.enrich;
 import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.HBaseClientJvm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.bench.CpuSplit;
 import dev.sluice.bench.LatencyReader;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.RawEvent;
@@ -127,8 +128,15 @@ public final class EnrichBenchmark implements Callable<Integer> {
      * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
      * definition: {@code events.raw} append → output append, broker clocks, whole milliseconds).
      */
+    /**
+     * One offered load. {@code cpuMicros}: the variant's CPU per event sent during the level; {@code machineBusy}: the
+     * share of both cores not idle, everything on the machine included (the generator and reader too).
+     */
+    /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
+    private static final long PACING_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     record Level(double fraction, int rate, double sentRate, long events, double p50Millis, double p99Millis, double p999Millis,
-                 double appendP50Millis, double appendP99Millis, double appendP999Millis) {
+                 double appendP50Millis, double appendP99Millis, double appendP999Millis, double cpuMicros, double machineBusy) {
     }
 
     @Override
@@ -282,11 +290,14 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 int rate = index < 3 ? Math.max(1, (int) (peak * fraction)) : fixedRates.get(index - 3);
                 if (fraction > 1) {
                     // Above what the variant drains: the backlog would only grow, and the level would measure the queue.
-                    levels.add(new Level(fraction, rate, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+                    levels.add(new Level(fraction, rate, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                            Double.NaN, Double.NaN));
                     System.out.printf(Locale.ROOT, "  fixed rate %,d/s: not measured, above its peak%n", rate);
                     continue;
                 }
                 reader.reset((long) rate * seconds);
+                Duration levelCpuBefore = child.cpu();
+                CpuSplit machineBefore = CpuSplit.read();
                 long interval = 1_000_000_000L / rate;
                 long next = System.nanoTime();
                 long end = next + TimeUnit.SECONDS.toNanos(seconds);
@@ -294,7 +305,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 while (next < end) {
                     long wait = next - System.nanoTime();
                     if (wait > 0) {
-                        LockSupport.parkNanos(wait);
+                        // At least 1 ms: the events due meanwhile are sent together on waking. Waking for each event
+                        // (every 25-100 µs) cost the generator a third of a core, taken from the variant and the broker.
+                        LockSupport.parkNanos(Math.max(wait, PACING_NANOS));
                         continue;
                     }
                     send(producer, random, sent, reader);
@@ -303,6 +316,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 }
                 producer.flush();
                 reader.awaitCount(sent, Duration.ofMinutes(5));
+                double levelCpuMicros = child.cpu().minus(levelCpuBefore).toNanos() / 1000.0 / Math.max(1, sent);
+                double machineBusy = CpuSplit.read().minus(machineBefore).busy();
                 Histogram h = reader.latencies();
                 Histogram appends = reader.appendLatencies();
                 reader.writeTimeline(out.resolve("timelines").resolve(variant.id() + "-" + rate + ".csv"), 10);
@@ -310,12 +325,14 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 Level level = new Level(fraction, rate, sent / (double) seconds, h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
                         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
                         appends.getValueAtPercentile(50) / 1000.0, appends.getValueAtPercentile(99) / 1000.0,
-                        appends.getValueAtPercentile(99.9) / 1000.0);
+                        appends.getValueAtPercentile(99.9) / 1000.0, levelCpuMicros, machineBusy);
                 levels.add(level);
                 System.out.printf(Locale.ROOT, "  %s%.0f%% of peak (%,d/s offered, %,.0f/s sent): send → visible p50 %.1f ms, p99 %.1f ms, "
-                                + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
+                                + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms; variant CPU %.1f µs/event, "
+                                + "machine %.0f%% busy%n",
                         index < 3 ? "" : "fixed rate, ", fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis(),
-                        appends.getTotalCount(), level.appendP50Millis(), level.appendP99Millis(), level.appendP999Millis());
+                        appends.getTotalCount(), level.appendP50Millis(), level.appendP99Millis(), level.appendP999Millis(),
+                        level.cpuMicros(), 100 * level.machineBusy());
             }
             // Measured last: by now every partition has served events, so every profile is loaded.
             long heapBytes = child.heapAfterGc();

@@ -42,7 +42,7 @@ final class EnrichReport {
             // The same absolute load for every variant: latency compared where the machine carries the same traffic.
             md.append("\n| variant |");
             results.get(0).levels().subList(3, 3 + fixed).forEach(l -> md.append(String.format(Locale.ROOT,
-                    " append → append p50 / p99 / p99.9 ms at %,d/s |", l.rate())));
+                    " append → append p50 / p99 / p99.9 ms at %,d/s (variant CPU per event, machine busy) |", l.rate())));
             md.append("\n|---|").append("---|".repeat(fixed)).append('\n');
             for (EnrichBenchmark.Result r : results) {
                 md.append("| ").append(r.variant().label()).append(" |");
@@ -65,7 +65,8 @@ final class EnrichReport {
 
     private static String appends(EnrichBenchmark.Result r, int index) {
         EnrichBenchmark.Level l = r.levels().get(index);
-        return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", l.appendP50Millis(), l.appendP99Millis(), l.appendP999Millis());
+        return String.format(Locale.ROOT, "%.0f / %.0f / %.0f (%.1f µs, %.0f%%)", l.appendP50Millis(), l.appendP99Millis(), l.appendP999Millis(),
+                l.cpuMicros(), 100 * l.machineBusy());
     }
 
     private static String level(EnrichBenchmark.Result r, int index) {
