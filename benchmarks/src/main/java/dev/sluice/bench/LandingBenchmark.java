@@ -1,6 +1,5 @@
 package dev.sluice.bench;
 
-import dev.sluice.common.kafka.SocketBuffers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +7,7 @@ import dev.sluice.cli.SluiceCli;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.solr.SolrClients;
 import dev.sluice.solr.SolrCollections;

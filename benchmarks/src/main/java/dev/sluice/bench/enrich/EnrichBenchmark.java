@@ -1,6 +1,5 @@
 package dev.sluice.bench.enrich;
 
-import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.HBaseClientJvm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.bench.CpuSplit;
@@ -9,6 +8,7 @@ import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.RawEvent;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.consumer.ProfileEnrichment;
 import dev.sluice.profiles.Profile;
 import dev.sluice.profiles.ProfileTables;
@@ -123,18 +123,15 @@ public final class EnrichBenchmark implements Callable<Integer> {
                   double cpuMicrosPerEvent, List<Level> levels) {
     }
 
-    /** Latency at one offered load. */
-    /**
-     * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
-     * definition: {@code events.raw} append → output append, broker clocks, whole milliseconds).
-     */
-    /**
-     * One offered load. {@code cpuMicros}: the variant's CPU per event sent during the level; {@code machineBusy}: the
-     * share of both cores not idle, everything on the machine included (the generator and reader too).
-     */
     /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
     private static final long PACING_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /**
+     * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
+     * definition: {@code events.raw} append → output append, broker clocks, whole milliseconds);
+     * {@code cpuMicros}, the variant's CPU per event sent during the level; {@code machineBusy}, the share of
+     * both cores not idle, everything on the machine included (the generator and the reader too).
+     */
     record Level(double fraction, int rate, double sentRate, long events, double p50Millis, double p99Millis, double p999Millis,
                  double appendP50Millis, double appendP99Millis, double appendP999Millis, double cpuMicros, double machineBusy) {
     }

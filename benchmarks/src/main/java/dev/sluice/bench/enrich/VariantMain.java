@@ -1,8 +1,8 @@
 package dev.sluice.bench.enrich;
 
-import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.consumer.ConsumerSettings;
 import dev.sluice.consumer.PartitionedConsumer;
 import dev.sluice.consumer.ProfileEnrichment;
