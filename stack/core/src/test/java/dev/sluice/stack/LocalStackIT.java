@@ -114,6 +114,24 @@ class LocalStackIT {
         });
     }
 
+    /**
+     * Every client of the stack is on loopback, where Kafka's fixed 100 KB socket buffers let the kernel prune
+     * receive queues and stall on 200 ms retransmission timeouts (docs/decisions.md): the broker must leave
+     * its buffers to the kernel.
+     */
+    @Test
+    void kafkaBrokerLeavesSocketBuffersToTheKernel() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            String brokerId = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().idString();
+            org.apache.kafka.common.config.ConfigResource broker =
+                    new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, brokerId);
+            org.apache.kafka.clients.admin.Config config = admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker);
+            assertThat(config.get("socket.receive.buffer.bytes").value()).isEqualTo("-1");
+            assertThat(config.get("socket.send.buffer.bytes").value()).isEqualTo("-1");
+        }
+    }
+
     @Test
     void kafkaRoutesKeyedRecordsByBucketWithAndWithoutSluicePartitioner(TestInfo test) throws Exception {
         String topic = "it-" + test.getTestMethod().orElseThrow().getName().toLowerCase().substring(0, 12);
