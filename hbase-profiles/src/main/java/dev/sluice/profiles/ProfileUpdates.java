@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.profiles.schema.ProfileSchema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -53,7 +54,7 @@ public final class ProfileUpdates implements AutoCloseable {
 
     /** A publisher with its own producer, routing by {@code buckets}. */
     public static ProfileUpdates create(String bootstrapServers, String topic, Buckets buckets, Map<String, Object> overrides) {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(SocketBuffers.AUTO_TUNED);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName());
         config.put(BucketPartitioner.BUCKETS_CONFIG, buckets.bucketCount());

@@ -22,7 +22,7 @@ final class EnrichReport {
         md.append(String.format(Locale.ROOT, "%,d profiles, `events.raw` with %d partitions, backlog and live burst of %,d events each, %d s per load level.%n%n",
                 profiles, partitions, burst, seconds));
         md.append("| variant | peak events/s (backlog drain) | vs pass-through | live burst events/s | CPU µs/event "
-                + "| append → append p50 / p99 / p99.9 ms at 25% | at 50% | at 75% "
+                + "| append → append p50 / p99 / p99.9 ms at 25% (variant CPU per event, machine busy) | at 50% | at 75% "
                 + "| send → visible p50 / p99 / p99.9 ms at 25% | at 50% | at 75% "
                 + "| start → first event | heap after GC | heap per profile | RSS |\n");
         md.append("|---|---:|---:|---:|---:|---|---|---|---|---|---|---:|---:|---:|---:|\n");

@@ -1,5 +1,8 @@
 package dev.sluice.common.kafka;
 
+import org.apache.kafka.clients.CommonClientConfigs;
+
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -17,11 +20,12 @@ import java.util.Map;
 public final class SocketBuffers {
 
     /** {@code receive.buffer.bytes} and {@code send.buffer.bytes} of -1, for consumers, producers and admin clients alike. */
-    public static final Map<String, Object> AUTO_TUNED = Map.of("receive.buffer.bytes", -1, "send.buffer.bytes", -1);
+    public static final Map<String, Object> AUTO_TUNED = Map.of(CommonClientConfigs.RECEIVE_BUFFER_CONFIG, -1,
+            CommonClientConfigs.SEND_BUFFER_CONFIG, -1);
 
     /** A mutable copy of {@code config} with {@link #AUTO_TUNED} beneath it: a buffer size {@code config} sets wins. */
     public static Map<String, Object> autoTuned(Map<String, ?> config) {
-        Map<String, Object> merged = new java.util.HashMap<>(AUTO_TUNED);
+        Map<String, Object> merged = new HashMap<>(AUTO_TUNED);
         merged.putAll(config);
         return merged;
     }
