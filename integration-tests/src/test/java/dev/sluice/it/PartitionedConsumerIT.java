@@ -277,6 +277,17 @@ class PartitionedConsumerIT {
         outputs.forEach(r -> seen.merge(idOf(r), 1, Integer::sum));
         assertThat(seen.keySet()).as("every input event is in events.enriched").containsExactlyInAnyOrderElementsOf(expectedIds);
         assertThat(seen.values()).as("and only once").allMatch(n -> n == 1);
+        // A key's events span many transactions, committed in turn from an instance's two producers.
+        Map<String, List<String>> outputOrder = new LinkedHashMap<>();
+        outputs.forEach(r -> outputOrder.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(idOf(r)));
+        assertThat(outputOrder).as("each key's events in events.enriched in the order they were sent").isEqualTo(idsByKey);
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", endpoints.kafkaBootstrapServers()))) {
+            Set<String> transactionalIds = new HashSet<>();
+            kafka.listTransactions().all().get().forEach(t -> transactionalIds.add(t.transactionalId()));
+            assertThat(transactionalIds).as("the survivors committed from both of their transactional producers")
+                    .contains("sluice-enrich-c1", "sluice-enrich-c1#1", "sluice-enrich-c3", "sluice-enrich-c3#1");
+        }
 
         // The tally rule fires on every event with this key's window count: after the failover the
         // new owners restored the windows from the changelog, so the counts go on 1, 2, 3... per key.

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>WRITE on the enriched, alert and dead-letter topics;</li>
  *   <li>READ and WRITE on the group's window changelog (checkpoints written, restored on assignment);</li>
  *   <li>READ on the consumer group (joining it, committing offsets, also inside transactions);</li>
- *   <li>WRITE on the transactional ids with the group's prefix ({@code <group>-<instance>}), for exactly-once.</li>
+ *   <li>WRITE on the transactional ids with the group's prefix ({@code <group>-<instance>} and {@code <group>-<instance>#1}), for exactly-once.</li>
  * </ul>
  * READ and WRITE imply DESCRIBE, which the consumer uses to count partitions.
  */
