@@ -125,6 +125,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
 
     /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
     private static final long PACING_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Idle time before each load level (below). */
+    private static final long LEVEL_GAP_MILLIS = 2000;
 
     /**
      * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
@@ -271,12 +273,16 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
             producer.flush();
             Duration cpuBefore = child.cpu();
+            CpuSplit drainMachineBefore = CpuSplit.read();
             began = System.nanoTime();
             child.thaw();
             reader.awaitCount(burst, Duration.ofMinutes(10));
             double peak = burst / ((System.nanoTime() - began) / 1e9);
             double cpuMicros = child.cpu().minus(cpuBefore).toNanos() / 1000.0 / burst;
-            System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event%n", peak, cpuMicros);
+            // Whether the drain used the whole machine (broker, variant, reader) or waited on something.
+            double drainBusy = CpuSplit.read().minus(drainMachineBefore).busy();
+            System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event, machine %.0f%% busy%n", peak, cpuMicros,
+                    drainBusy * 100);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
             List<Level> levels = new ArrayList<>();
@@ -292,6 +298,10 @@ public final class EnrichBenchmark implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "  fixed rate %,d/s: not measured, above its peak%n", rate);
                     continue;
                 }
+                // Every level starts from quiet: without the pause the first milliseconds of one level met the tail of the
+                // level before (its last batches, commits and the broker's flushes), and a 10,000/s level's p99 was a stall
+                // of 180-210 ms within its first 200 ms (timelines of 2026-12-05).
+                Thread.sleep(LEVEL_GAP_MILLIS);
                 reader.reset((long) rate * seconds);
                 Duration levelCpuBefore = child.cpu();
                 CpuSplit machineBefore = CpuSplit.read();
