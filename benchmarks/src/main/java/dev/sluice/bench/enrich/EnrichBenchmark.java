@@ -105,6 +105,11 @@ public final class EnrichBenchmark implements Callable<Integer> {
             + " every variant, so that latency is compared at equal absolute load (default: none).")
     List<Integer> fixedRates = List.of();
 
+    @Option(names = "--generator-linger-ms", defaultValue = "1", description = "linger.ms of the load generator's producer (default"
+            + " ${DEFAULT-VALUE}). Not part of the append → append latency, which starts at the input's append; it sets how often"
+            + " the broker and every consumer are woken.")
+    int generatorLingerMs;
+
     @Option(names = "--heap", defaultValue = "1g", description = "Max heap of each variant's JVM (default ${DEFAULT-VALUE}).")
     String heap;
 
@@ -167,7 +172,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             loadProfiles(endpoints, schema, enrichment);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle) * 2); // HBase flushes and compacts what was just loaded
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, 1,
+                    ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, generatorLingerMs,
                     ProducerConfig.ACKS_CONFIG, "1")), new StringSerializer(), new ByteArraySerializer())) {
                 for (EnrichVariant variant : variants) {
                     results.add(measure(variant, endpoints, producer, classpath));
