@@ -130,6 +130,11 @@ public final class EnrichBenchmark implements Callable<Integer> {
 
     /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
     private static final long PACING_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** CPU time of this JVM (the generator and the reader). */
+    private static Duration ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /** Idle time before each load level (below). */
     private static final long LEVEL_GAP_MILLIS = 2000;
 
@@ -278,6 +283,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
             producer.flush();
             Duration cpuBefore = child.cpu();
+            Duration ownCpuBefore = ownCpu();
             CpuSplit drainMachineBefore = CpuSplit.read();
             began = System.nanoTime();
             child.thaw();
@@ -286,8 +292,10 @@ public final class EnrichBenchmark implements Callable<Integer> {
             double cpuMicros = child.cpu().minus(cpuBefore).toNanos() / 1000.0 / burst;
             // Whether the drain used the whole machine (broker, variant, reader) or waited on something.
             double drainBusy = CpuSplit.read().minus(drainMachineBefore).busy();
-            System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event, machine %.0f%% busy%n", peak, cpuMicros,
-                    drainBusy * 100);
+            // This JVM's share: during the drain the generator is idle, so it is the reader's cost of measuring.
+            double readerMicros = ownCpu().minus(ownCpuBefore).toNanos() / 1000.0 / burst;
+            System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event, machine %.0f%% busy, reader %.1f µs/event%n",
+                    peak, cpuMicros, drainBusy * 100, readerMicros);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
             List<Level> levels = new ArrayList<>();
