@@ -275,8 +275,8 @@ public final class PartitionedConsumer implements AutoCloseable {
                     }
                     if (commitDue()) {
                         commit(false);
-                    } else if (committing != null && committing.isDone()) {
-                        awaitCommitting();
+                    } else {
+                        collectCommitIfDone();
                     }
                 } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
                     throw e;
@@ -509,8 +509,10 @@ public final class PartitionedConsumer implements AutoCloseable {
      */
     private void commitTransaction(boolean waitForAll) {
         if (!transactionOpen) {
-            if (waitForAll || (committing != null && committing.isDone())) {
+            if (waitForAll) {
                 awaitCommitting();
+            } else {
+                collectCommitIfDone();
             }
             return;
         }
@@ -557,6 +559,13 @@ public final class PartitionedConsumer implements AutoCloseable {
         transactional.sendOffsetsToTransaction(offsets, group);
         transactional.commitTransaction();
         metrics.commitDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** Exactly-once: collects the commit in flight if it has landed, without waiting. */
+    private void collectCommitIfDone() {
+        if (committing != null && committing.isDone()) {
+            awaitCommitting();
+        }
     }
 
     /** Exactly-once: collects the commit in flight, if any, waiting for it; its failure is thrown here, on the polling thread. */

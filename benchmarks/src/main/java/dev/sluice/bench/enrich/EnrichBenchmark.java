@@ -130,13 +130,13 @@ public final class EnrichBenchmark implements Callable<Integer> {
 
     /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
     private static final long PACING_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Idle time before each load level (below). */
+    private static final long LEVEL_GAP_MILLIS = 2000;
+
     /** CPU time of this JVM (the generator and the reader). */
     private static Duration ownCpu() {
         return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
-
-    /** Idle time before each load level (below). */
-    private static final long LEVEL_GAP_MILLIS = 2000;
 
     /**
      * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
