@@ -169,7 +169,7 @@ public record ConsumerSettings(
                 (int) r.integer(METRICS_PORT, 0, 0, 65535),
                 Optional.ofNullable(values.get(STATUS_FILE)).filter(s -> !s.isBlank()).map(Path::of),
                 (int) r.integer(SCAN_PARALLELISM, 4, 1, 64),
-                (int) r.integer(PROCESSING_THREADS, Math.min(8, Runtime.getRuntime().availableProcessors()), 1, 64),
+                (int) r.integer(PROCESSING_THREADS, defaultProcessingThreads(Runtime.getRuntime().availableProcessors()), 1, 64),
                 (int) r.integer(MAX_EVENT_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
                 r.prefixed("kafka.consumer."), r.prefixed("kafka.producer."), r.prefixed("kafka.common."));
         if (settings.rulesFile().isPresent() && !Files.isReadable(settings.rulesFile().get())) {
@@ -192,6 +192,16 @@ public record ConsumerSettings(
     }
 
     /** The name this instance reports itself by: its instance id, or the group for a dynamic member. */
+    /**
+     * Half the cores, at least one and at most eight. The other half is for what runs beside the processing
+     * threads and grows with the event rate: the consumer's and producers' network threads, the polling
+     * thread's fetch parsing, the GC. Without rules the per-event work is about a microsecond; on two cores
+     * a second processing thread cost more in hand-offs than it saved (BENCHMARKS.md, 2026-12-06).
+     */
+    static int defaultProcessingThreads(int cores) {
+        return Math.max(1, Math.min(8, cores / 2));
+    }
+
     public String displayName() {
         return instanceId.orElse(groupId + "-dynamic");
     }

@@ -25,6 +25,20 @@ class ConsumerSettingsTest {
     }
 
     @Test
+    void processingThreadsDefaultToHalfTheCoresFromOneToEight() {
+        assertThat(ConsumerSettings.defaultProcessingThreads(1)).isEqualTo(1);
+        assertThat(ConsumerSettings.defaultProcessingThreads(2)).isEqualTo(1);
+        assertThat(ConsumerSettings.defaultProcessingThreads(3)).isEqualTo(1);
+        assertThat(ConsumerSettings.defaultProcessingThreads(8)).isEqualTo(4);
+        assertThat(ConsumerSettings.defaultProcessingThreads(64)).isEqualTo(8);
+        assertThat(ConsumerSettings.from(MINIMAL).processingThreads())
+                .isEqualTo(ConsumerSettings.defaultProcessingThreads(Runtime.getRuntime().availableProcessors()));
+        var two = new java.util.HashMap<>(MINIMAL);
+        two.put("processing.threads", "2");
+        assertThat(ConsumerSettings.from(two).processingThreads()).isEqualTo(2);
+    }
+
+    @Test
     void badSettingsFailNamingEveryKey() {
         var values = new java.util.HashMap<>(Map.of("processing.guarantee", "twice", "metrics.port", "http",
                 "unknown.profile", "ignore", "topic.inputs", "x", "kafka.consumer.max.poll.records", "100"));

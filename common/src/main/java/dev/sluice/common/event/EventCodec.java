@@ -107,7 +107,7 @@ public final class EventCodec {
     public RawEvent decodeRaw(byte[] bytes) throws MalformedEventException {
         Envelope envelope = scan(bytes, false);
         return new RawEvent(envelope.id, envelope.key, envelope.eventTime, envelope.ingestTime, bytes,
-                envelope.bodyStart, envelope.bodyEnd);
+                envelope.bodyStart, envelope.bodyEnd, envelope.eventTimeText, envelope.ingestTimeText);
     }
 
     /**
@@ -133,8 +133,9 @@ public final class EventCodec {
         JsonStringEncoder strings = JsonStringEncoder.getInstance();
         byte[] id = strings.quoteAsUTF8(event.id());
         byte[] key = strings.quoteAsUTF8(event.key());
-        String eventTime = IsoInstants.format(event.eventTime());
-        String ingestTime = IsoInstants.format(event.ingestTime());
+        // Times already in Instant.toString's form are copied: formatting them again was a tenth of this method.
+        String eventTime = event.eventTimeText() != null ? event.eventTimeText() : IsoInstants.format(event.eventTime());
+        String ingestTime = event.ingestTimeText() != null ? event.ingestTimeText() : IsoInstants.format(event.ingestTime());
         int bodyLength = event.bodyEnd() - event.bodyStart();
         int size = ID_PREFIX.length + id.length + KEY_PREFIX.length + key.length + EVENT_TIME_PREFIX.length + eventTime.length()
                 + INGEST_TIME_PREFIX.length + ingestTime.length() + BODY_PREFIX.length + bodyLength
@@ -191,6 +192,9 @@ public final class EventCodec {
         String key;
         Instant eventTime;
         Instant ingestTime;
+        // The times' texts when Instant.toString writes them back unchanged, else null.
+        String eventTimeText;
+        String ingestTimeText;
         ObjectNode body;
         ObjectNode profile;
         int bodyStart;
@@ -327,6 +331,17 @@ public final class EventCodec {
             return Instant.ofEpochMilli(value.longValue());
         }
         if (value.token() == JsonToken.VALUE_STRING) {
+            Instant canonical = IsoInstants.parseCanonical(value.text());
+            if (canonical != null) {
+                if (IsoInstants.formatsBack(value.text(), canonical)) {
+                    if (field.equals(FIELD_EVENT_TIME)) {
+                        envelope.eventTimeText = value.text();
+                    } else {
+                        envelope.ingestTimeText = value.text();
+                    }
+                }
+                return canonical;
+            }
             try {
                 return IsoInstants.parse(value.text());
             } catch (DateTimeParseException e) {

@@ -60,8 +60,19 @@ final class IsoInstants {
         return new String(out, 0, at);
     }
 
+    /**
+     * Whether {@link #format} writes {@code instant} back as {@code text}, for a text that
+     * {@link #parseCanonical} parsed to it: then only the fraction can differ (Instant.toString drops
+     * a zero fraction and writes the others in 3, 6 or 9 digits).
+     */
+    static boolean formatsBack(String text, Instant instant) {
+        int nanos = instant.getNano();
+        int fractionDigits = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+        return text.length() == (fractionDigits == 0 ? 20 : 21 + fractionDigits);
+    }
+
     /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with valid fields, else null. */
-    private static Instant parseCanonical(String s) {
+    static Instant parseCanonical(String s) {
         int length = s.length();
         if (length < 20 || length > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
                 || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(length - 1) != 'Z') {

@@ -143,6 +143,33 @@ class EventCodecTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("timesAsWritten")
+    void copiesATimeThroughOnlyWhenInstantToStringWritesItBack(String time, boolean copied) throws Exception {
+        byte[] input = ("{\"id\":\"e1\",\"key\":\"k\",\"eventTime\":" + time + ",\"ingestTime\":" + time + ",\"body\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        RawEvent raw = codec.decodeRaw(input);
+        Event event = codec.decode(input);
+
+        assertThat(raw.eventTimeText() != null).as("copied " + time).isEqualTo(copied);
+        assertThat(raw.ingestTimeText() != null).as("copied " + time).isEqualTo(copied);
+        // The bytes the tree encoding writes, whether the time was copied or formatted.
+        assertThat(new String(codec.encode(raw, null), StandardCharsets.UTF_8))
+                .isEqualTo(new String(codec.encode(event), StandardCharsets.UTF_8))
+                .contains("\"eventTime\":\"" + event.eventTime() + "\"");
+    }
+
+    static Stream<Arguments> timesAsWritten() {
+        return Stream.of(Arguments.of("\"2026-11-21T10:00:00Z\"", true), Arguments.of("\"2026-11-21T10:00:00.123Z\"", true),
+                Arguments.of("\"2026-11-21T10:00:00.120Z\"", true), Arguments.of("\"2026-11-21T10:00:00.123456Z\"", true),
+                Arguments.of("\"2026-11-21T10:00:00.123456789Z\"", true), Arguments.of("\"2026-11-21T10:00:00.000Z\"", false),
+                Arguments.of("\"2026-11-21T10:00:00.1Z\"", false), Arguments.of("\"2026-11-21T10:00:00.123000Z\"", false),
+                Arguments.of("\"2026-11-21T10:00:00.100000000Z\"", false), Arguments.of("\"2026-11-21T24:00:00Z\"", false),
+                Arguments.of("\"2026-11-21t10:00:00z\"", false), Arguments.of("\"2026-11-21T10:00:00+01:00\"", false),
+                Arguments.of("1763719200123", false));
+    }
+
     static Stream<Arguments> awkwardIdsAndKeys() {
         return Stream.of(Arguments.of("e-1", "card-1"), Arguments.of("quote\"back\\slash", "tab\there"),
                 Arguments.of("\u00fcml\u00e4ut-\u20ac", "emoji-\ud83d\ude00"), Arguments.of("ctl\u0001\u001f", "new\nline/slash"));
