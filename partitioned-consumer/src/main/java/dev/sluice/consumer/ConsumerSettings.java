@@ -191,7 +191,6 @@ public record ConsumerSettings(
                 + ", kafkaProducer=" + Redaction.redact(kafkaProducer) + "]";
     }
 
-    /** The name this instance reports itself by: its instance id, or the group for a dynamic member. */
     /**
      * Half the cores, at least one and at most eight. The other half is for what runs beside the processing
      * threads and grows with the event rate: the consumer's and producers' network threads, the polling
@@ -202,6 +201,7 @@ public record ConsumerSettings(
         return Math.max(1, Math.min(8, cores / 2));
     }
 
+    /** The name this instance reports itself by: its instance id, or the group for a dynamic member. */
     public String displayName() {
         return instanceId.orElse(groupId + "-dynamic");
     }
