@@ -98,12 +98,12 @@ public final class ProfileScanBenchmark implements Callable<Integer> {
                         int[] buckets = Buckets.defaults().bucketsOfPartition(0, partitions).toArray();
                         for (int round = 1; round <= rounds; round++) {
                             LongAdder rows = new LongAdder();
-                            long serverBefore = cpuNanos(regionServer);
+                            long serverBefore = ProcessCpu.read(regionServer).nanos();
                             long clientBefore = os.getProcessCpuTime();
                             long began = System.nanoTime();
                             store.scanBuckets(buckets, parallelism, p -> rows.increment(), (d, t, r) -> { });
                             double seconds = (System.nanoTime() - began) / 1e9;
-                            double serverMicros = (cpuNanos(regionServer) - serverBefore) / 1e3 / rows.sum();
+                            double serverMicros = (ProcessCpu.read(regionServer).nanos() - serverBefore) / 1e3 / rows.sum();
                             double clientMicros = (os.getProcessCpuTime() - clientBefore) / 1e3 / rows.sum();
                             report.append(String.format(Locale.ROOT, "| partition 0 of %d | %d | %d | %,.0f | %,d rows in %.2f s | %.1f | %.1f |%n",
                                     partitions, parallelism, round, rows.sum() / seconds, rows.sum(), seconds, serverMicros, clientMicros));
@@ -119,12 +119,5 @@ public final class ProfileScanBenchmark implements Callable<Integer> {
         System.out.println("|---|---:|---:|---:|---|---:|---:|");
         System.out.print(report);
         return 0;
-    }
-
-    /** User plus system CPU of a process, from /proc (clock ticks of 10 ms). */
-    static long cpuNanos(long pid) throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.bench.enrich;
 import dev.sluice.common.HBaseClientJvm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.bench.CpuSplit;
+import dev.sluice.bench.ProcessCpu;
 import dev.sluice.bench.LatencyReader;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.RawEvent;
@@ -283,7 +284,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
             producer.flush();
             Duration cpuBefore = child.cpu();
-            long[] ticksBefore = child.userSystemTicks();
+            ProcessCpu splitBefore = ProcessCpu.read(child.pid());
             Duration ownCpuBefore = ownCpu();
             CpuSplit drainMachineBefore = CpuSplit.read();
             began = System.nanoTime();
@@ -295,7 +296,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             double drainBusy = CpuSplit.read().minus(drainMachineBefore).busy();
             // This JVM's share: during the drain the generator is idle, so it is the reader's cost of measuring.
             double readerMicros = ownCpu().minus(ownCpuBefore).toNanos() / 1000.0 / burst;
-            double systemShare = child.systemShareSince(ticksBefore);
+            double systemShare = ProcessCpu.read(child.pid()).minus(splitBefore).systemShare();
             System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event (%.0f%% in the kernel), machine %.0f%% busy,"
                     + " reader %.1f µs/event%n", peak, cpuMicros, systemShare * 100, drainBusy * 100, readerMicros);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
@@ -483,28 +484,13 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
         }
 
+        long pid() {
+            return process.pid();
+        }
+
         /** The process's user + system CPU time so far. */
         Duration cpu() {
             return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the variant's JVM"));
-        }
-
-        /**
-         * The share of the process's CPU time since {@code before} spent in the kernel (syscalls: sockets, thread
-         * wake-ups), which a JFR profile, sampling Java frames, does not show.
-         */
-        double systemShareSince(long[] before) throws IOException {
-            long[] now = userSystemTicks();
-            long user = now[0] - before[0];
-            long system = now[1] - before[1];
-            return system / (double) Math.max(1, user + system);
-        }
-
-        /** utime and stime of /proc/[pid]/stat, in clock ticks. */
-        long[] userSystemTicks() throws IOException {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            // Fields after the command name (which may hold spaces, inside parentheses): state is field 3, utime 14, stime 15.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
         }
 
         /** Resident set: the heap actually touched plus everything off-heap (RocksDB, direct buffers). */
