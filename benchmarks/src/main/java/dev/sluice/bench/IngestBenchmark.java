@@ -134,6 +134,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 "bench.channels.raw.parseAsFlumeEvent = false",
                 "bench.channels.raw.kafka.producer.partitioner.class = dev.sluice.common.kafka.BucketPartitioner",
                 "bench.channels.raw.kafka.producer.acks = all",
+                "bench.channels.raw.kafka.producer.enable.idempotence = true",
                 "bench.channels.raw.kafka.producer.linger.ms = 5",
                 "bench.channels.raw.kafka.producer.batch.size = 262144",
                 "bench.channels.raw.kafka.producer.compression.type = lz4", "");

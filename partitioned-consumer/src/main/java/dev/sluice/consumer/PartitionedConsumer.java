@@ -43,8 +43,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -139,6 +137,9 @@ public final class PartitionedConsumer implements AutoCloseable {
     // Exactly-once: the commit in flight on the committer thread and the records it makes durable; null when none.
     private Future<?> committing;
     private CommitUnit committingUnit;
+    // Exactly-once: a commit failed and no rewind has followed yet. The open transaction holds records after the
+    // failed one's, so committing it would skip them: a stop after such a failure (its revocation commits) once did.
+    private boolean commitFailed;
     private final boolean exactlyOnce;
     private final ExecutorService loaders;
     private final ProfileCache cache = new ProfileCache();
@@ -221,18 +222,14 @@ public final class PartitionedConsumer implements AutoCloseable {
 
         this.consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
         this.updates = new KafkaConsumer<>(plainConsumerConfig("updates"), new StringDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerConfig(0), new StringSerializer(), new ByteArraySerializer());
-        this.spare = exactlyOnce ? new KafkaProducer<>(producerConfig(1), new StringSerializer(), new ByteArraySerializer()) : null;
         this.committer = exactlyOnce ? Executors.newSingleThreadExecutor(daemonThreads("commit")) : null;
-        if (exactlyOnce) {
-            try {
-                // Both ids are initialised at start: a zombie of this instance is fenced on either.
-                producer.initTransactions();
-                spare.initTransactions();
-            } catch (KafkaException e) {
-                MissingPermissionException.rethrowIfUnauthorized(e, settings);
-                throw e;
-            }
+        try {
+            // Both ids are initialised at start: a zombie of this instance is fenced on either. Kafka must answer now.
+            this.producer = exactlyOnce ? TransactionalProducers.start(() -> newProducer(0), () -> false) : newProducer(0);
+            this.spare = exactlyOnce ? TransactionalProducers.start(() -> newProducer(1), () -> false) : null;
+        } catch (KafkaException e) {
+            MissingPermissionException.rethrowIfUnauthorized(e, settings);
+            throw e;
         }
         this.loaders = Executors.newFixedThreadPool(2, daemonThreads("partition-load"));
         this.metrics = new ConsumerMetrics(settings.displayName(), settings.metricsPort(), cache, this::statusJson);
@@ -251,7 +248,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         return metrics.port();
     }
 
-    /** Processes until {@link #stop()} is called or a fatal error (another instance fenced this one). */
+    /** Processes until {@link #stop()} is called or a fatal error (another instance took this one's instance id in the group). */
     public void run() {
         consumer.subscribe(List.of(settings.topics().input()), new Rebalances());
         LOG.info("{} consuming {} ({} partitions, {}, commit every {} ms, unknown profiles: {}), metrics on port {}",
@@ -278,15 +275,15 @@ public final class PartitionedConsumer implements AutoCloseable {
                     } else {
                         collectCommitIfDone();
                     }
-                } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+                } catch (FencedInstanceIdException e) {
                     throw e;
                 } catch (KafkaException e) {
                     rewind(e);
                 }
             }
             commitOrRewind(true);
-        } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
-            LOG.error("{} was fenced by a newer instance with the same id; stopping: {}", settings.displayName(), e.toString());
+        } catch (FencedInstanceIdException e) {
+            LOG.error("{} was fenced by a newer instance with the same instance id; stopping: {}", settings.displayName(), e.toString());
             throw e;
         } catch (RuntimeException e) {
             MissingPermissionException.rethrowIfUnauthorized(e, settings);
@@ -508,6 +505,9 @@ public final class PartitionedConsumer implements AutoCloseable {
      * {@code waitForAll} the transaction commits on this thread, after the one in flight.
      */
     private void commitTransaction(boolean waitForAll) {
+        if (commitFailed) {
+            throw new KafkaException("an earlier transaction failed to commit: nothing after it commits before a rewind");
+        }
         if (!transactionOpen) {
             if (waitForAll) {
                 awaitCommitting();
@@ -531,20 +531,9 @@ public final class PartitionedConsumer implements AutoCloseable {
         closing.flush();
         failIfAnySendFailed();
         committingUnit = unit;
+        // A failure surfaces on the polling thread (awaitCommitting), whose rewind starts both producers afresh.
         committing = committer.submit(() -> {
-            try {
-                commitOn(closing, offsets, group);
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                throw e;
-            } catch (KafkaException e) {
-                // Aborted on its own thread and producer, which is then ready for a later transaction.
-                try {
-                    closing.abortTransaction();
-                } catch (KafkaException abortFailure) {
-                    LOG.warn("abort after a failed commit failed: {}", abortFailure.toString());
-                }
-                throw e;
-            }
+            commitOn(closing, offsets, group);
             return null;
         });
         unit = new CommitUnit();
@@ -583,6 +572,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                     // Not given up on: a rewind must not read the committed offsets while this commit may still land.
                     interrupted = true;
                 } catch (ExecutionException e) {
+                    commitFailed = true;
                     throw e.getCause() instanceof KafkaException k ? k : new KafkaException("a transaction's commit failed", e.getCause());
                 }
             }
@@ -609,7 +599,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         }
         try {
             commit(waitForAll);
-        } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+        } catch (FencedInstanceIdException e) {
             throw e;
         } catch (KafkaException e) {
             rewind(e);
@@ -627,24 +617,19 @@ public final class PartitionedConsumer implements AutoCloseable {
     private void rewind(KafkaException e) {
         // A missing ACL is not transient: rewinding would repeat the batch forever.
         MissingPermissionException.rethrowIfUnauthorized(e, settings, org.apache.kafka.common.acl.AclOperation.WRITE);
-        LOG.warn("processing since the last commit failed, rewinding to it: {}", e.toString());
+        LOG.warn("processing since the last commit failed, rewinding to it: {}", withCauses(e));
         metrics.transactionsAborted.increment();
         if (exactlyOnce) {
             // Its outcome does not matter (everything since the last commit is re-read), only that it is settled.
             try {
                 awaitCommitting();
-            } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-                throw fenced;
             } catch (KafkaException committingFailure) {
-                LOG.warn("the commit in flight failed too: {}", committingFailure.toString());
+                LOG.warn("the commit in flight failed too: {}", withCauses(committingFailure));
             }
-        }
-        if (exactlyOnce && transactionOpen) {
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailure) {
-                LOG.warn("abort failed: {}", abortFailure.toString());
-            }
+            // No abortTransaction first: the fresh producers' initTransactions aborts the open transaction, and
+            // an abort on a producer in an error state fails, or waits max.block.ms while the broker is away.
+            restartProducers();
+            commitFailed = false;
         }
         transactionOpen = false;
         if (!exactlyOnce) {
@@ -660,6 +645,40 @@ public final class PartitionedConsumer implements AutoCloseable {
         unit = new CommitUnit();
         sendFailure.set(null);
         reloadAll();
+    }
+
+    /**
+     * Exactly-once: both producers start afresh with their transactional ids. After a failed commit a producer
+     * may be in a state no abort leaves (see {@link TransactionalProducers}); the new ones settle whatever the
+     * old ones had open before the rewind reads the committed offsets. Kafka being away is waited out here.
+     *
+     * <p>Even a {@code ProducerFencedException} leads here, not to a stop: the coordinator raises it after it
+     * timed a transaction out (a broker away for longer than {@code transaction.timeout.ms}), with no other
+     * instance in sight. A real zombie of this instance cannot commit anyway: its offsets go with the group
+     * metadata (KIP-447), which the group fences; and of two members with one instance id the group keeps one,
+     * the other stops on the error its poll or commit gets ({@code FencedInstanceIdException}, or
+     * {@code UnreleasedInstanceIdException} for a newcomer).
+     */
+    private void restartProducers() {
+        closeQuietly(() -> producer.close(Duration.ZERO));
+        closeQuietly(() -> spare.close(Duration.ZERO));
+        producer = TransactionalProducers.start(() -> newProducer(0), () -> running);
+        spare = TransactionalProducers.start(() -> newProducer(1), () -> running);
+        LOG.info("{} restarted its transactional producers", settings.displayName());
+    }
+
+    private KafkaProducer<String, byte[]> newProducer(int slot) {
+        return new KafkaProducer<>(producerConfig(slot), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** An exception and its causes, for a log line: the cause is often the part that says what went wrong. */
+    private static String withCauses(Throwable e) {
+        StringBuilder text = new StringBuilder(e.toString());
+        Throwable cause = e.getCause();
+        for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
+            text.append("; caused by ").append(cause);
+        }
+        return text.toString();
     }
 
     private void process(ConsumerRecord<String, byte[]> record) {
