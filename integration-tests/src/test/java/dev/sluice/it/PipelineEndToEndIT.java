@@ -335,6 +335,12 @@ class PipelineEndToEndIT {
         assertThat(run.driver.longestRequestMillis()).as("longest request while Kafka was down (%d refused)", run.driver.refusals())
                 .isGreaterThan(5_000);
         reconcile(run);
+        // The coordinator timed the consumers' open transactions out while the broker was away: they start
+        // their producers afresh and go on, rather than stop as if a zombie had fenced them.
+        for (ConsumerInstance consumer : consumers.values()) {
+            assertThat(consumer.alive()).as("consumer %s still running after the broker restart; its log:%n%s", consumer.id(), consumer.log())
+                    .isTrue();
+        }
     }
 
     @Test
