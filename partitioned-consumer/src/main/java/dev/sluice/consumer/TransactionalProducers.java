@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * producer that then tries to commit fails with {@code InvalidTxnStateException}, and every later
  * call, {@code abortTransaction} included, fails with "in an error state". A new producer with the
  * same {@code transactional.id} settles what the old one had open: {@code initTransactions} waits for
- * a commit the coordinator already prepared, or aborts the rest. It fences only that old producer.
+ * a commit the coordinator already prepared, or aborts the rest; it fences the old producer.
  */
 public final class TransactionalProducers {
 
