@@ -254,6 +254,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         LOG.info("{} consuming {} ({} partitions, {}, commit every {} ms, unknown profiles: {}), metrics on port {}",
                 settings.displayName(), settings.topics().input(), inputPartitions, settings.guarantee(),
                 settings.commitInterval().toMillis(), settings.unknownProfile(), metrics.port());
+        boolean stoppedCleanly = false;
         try {
             while (running) {
                 maybeReloadRules();
@@ -282,6 +283,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                 }
             }
             commitOrRewind(true);
+            stoppedCleanly = true;
         } catch (FencedInstanceIdException e) {
             LOG.error("{} was fenced by a newer instance with the same instance id; stopping: {}", settings.displayName(), e.toString());
             throw e;
@@ -289,6 +291,9 @@ public final class PartitionedConsumer implements AutoCloseable {
             MissingPermissionException.rethrowIfUnauthorized(e, settings);
             throw e;
         } finally {
+            if (!stoppedCleanly) {
+                abandonOpenTransaction();
+            }
             stopped = true;
         }
     }
@@ -645,6 +650,20 @@ public final class PartitionedConsumer implements AutoCloseable {
         unit = new CommitUnit();
         sendFailure.set(null);
         reloadAll();
+    }
+
+    /**
+     * Exactly-once, when {@link #run()} ends on an error: the open transaction may hold the outputs of a batch cut
+     * short, whose offsets it does not hold. {@link #close()} commits what is pending (the revocation), which would
+     * make those outputs visible and read their records again after a restart, so the transaction is dropped here.
+     * The coordinator aborts it: at once when this instance's ids start again, else after transaction.timeout.ms.
+     */
+    private void abandonOpenTransaction() {
+        if (exactlyOnce && transactionOpen) {
+            LOG.warn("{} stopped on an error: its open transaction is left to be aborted", settings.displayName());
+            transactionOpen = false;
+            unit = new CommitUnit();
+        }
     }
 
     /**
