@@ -70,6 +70,15 @@ public final class IngestBenchmark implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "target/bench-ingest", description = "Work directory.")
     Path workDir;
 
+    @Option(names = "--enrich", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also run the pipeline with enrich from HBase (default ${DEFAULT-VALUE}).")
+    boolean enrichRun;
+
+    @Option(names = "--idempotence", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "The Kafka channel producer's enable.idempotence, as conf/flume/tier1.properties ships it"
+                    + " (default ${DEFAULT-VALUE}); --no-idempotence measures what it costs.")
+    boolean idempotence;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new IngestBenchmark()).execute(args));
     }
@@ -93,7 +102,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 }
                 ProfileStoreBenchmark.load(hbase, table, csv, null, true);
             }
-            for (boolean enrich : new boolean[] {false, true}) {
+            for (boolean enrich : enrichRun ? new boolean[] {false, true} : new boolean[] {false}) {
                 String topic = enrich ? "raw.enrich" : "raw.plain";
                 try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                         Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
@@ -134,7 +143,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 "bench.channels.raw.parseAsFlumeEvent = false",
                 "bench.channels.raw.kafka.producer.partitioner.class = dev.sluice.common.kafka.BucketPartitioner",
                 "bench.channels.raw.kafka.producer.acks = all",
-                "bench.channels.raw.kafka.producer.enable.idempotence = true",
+                "bench.channels.raw.kafka.producer.enable.idempotence = " + idempotence,
                 "bench.channels.raw.kafka.producer.linger.ms = 5",
                 "bench.channels.raw.kafka.producer.batch.size = 262144",
                 "bench.channels.raw.kafka.producer.compression.type = lz4", "");
@@ -179,9 +188,9 @@ public final class IngestBenchmark implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - began) / 1e9;
             pool.shutdown();
-            String line = String.format(Locale.ROOT, "| HTTP → %s → Kafka channel | %,.0f events/s | p50 %.1f ms, p99 %.1f ms | %,d events, %d clients |%n",
+            String line = String.format(Locale.ROOT, "| HTTP → %s → Kafka channel | %,.0f events/s | p50 %.1f ms, p99 %.1f ms | %,d events, %d clients%s |%n",
                     interceptors.replace(" ", " → "), requests * (double) batch / seconds, latency.getValueAtPercentile(50) / 1e6,
-                    latency.getValueAtPercentile(99) / 1e6, (long) requests * batch, clients);
+                    latency.getValueAtPercentile(99) / 1e6, (long) requests * batch, clients, idempotence ? "" : ", producer not idempotent");
             System.out.print(line);
             report.append(line);
         } finally {
