@@ -89,9 +89,7 @@ class TransactionalProducersIT {
 
         stuck.close(Duration.ZERO);
         try (KafkaProducer<String, String> fresh = TransactionalProducers.start(() -> producer(id, 60_000), () -> false)) {
-            fresh.beginTransaction();
-            fresh.send(new ProducerRecord<>(topic, "k", "committed after the fresh start"));
-            fresh.commitTransaction();
+            commitOne(fresh, topic, "committed after the fresh start");
         }
         assertThat(readCommitted(topic, 1)).containsExactly("committed after the fresh start");
     }
@@ -115,9 +113,7 @@ class TransactionalProducersIT {
             stack.start(Service.KAFKA);
         }
         try (KafkaProducer<String, String> producer = starting.get(120, TimeUnit.SECONDS)) {
-            producer.beginTransaction();
-            producer.send(new ProducerRecord<>(topic, "k", "after the broker came back"));
-            producer.commitTransaction();
+            commitOne(producer, topic, "after the broker came back");
         }
         assertThat(readCommitted(topic, 1)).containsExactly("after the broker came back");
     }
@@ -139,6 +135,12 @@ class TransactionalProducersIT {
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlockMs), new StringSerializer(), new StringSerializer());
+    }
+
+    private static void commitOne(KafkaProducer<String, String> producer, String topic, String value) {
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(topic, "k", value));
+        producer.commitTransaction();
     }
 
     private static Admin admin() {

@@ -294,6 +294,8 @@ public final class PartitionedConsumer implements AutoCloseable {
             if (!stoppedCleanly) {
                 abandonOpenTransaction();
             }
+            // Over: a rewind that close() may still run (a revocation) does not wait for Kafka without end.
+            running = false;
             stopped = true;
         }
     }
