@@ -98,6 +98,12 @@ final class ConsumerInstance implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** One counter or gauge of /metrics, labelled by instance only; 0 when it is absent. */
+    double metric(String name) throws IOException, InterruptedException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*} (\\S+)$").matcher(metrics());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
     String log() {
         try {
             return Files.readString(log);

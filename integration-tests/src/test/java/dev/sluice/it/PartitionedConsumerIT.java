@@ -567,16 +567,10 @@ class PartitionedConsumerIT {
     }
 
     private static double eventsOut(ConsumerInstance instance) throws Exception {
-        return metric(instance, "sluice_consumer_events_out_total");
+        return instance.metric("sluice_consumer_events_out_total");
     }
 
     private static double reloadFailures(ConsumerInstance instance) throws Exception {
-        return metric(instance, "sluice_consumer_rules_reload_failures_total");
-    }
-
-    /** One unlabelled-but-for-instance counter from the instance's Prometheus text. */
-    private static double metric(ConsumerInstance instance, String name) throws Exception {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*} (\\S+)$").matcher(instance.metrics());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return instance.metric("sluice_consumer_rules_reload_failures_total");
     }
 }

@@ -340,6 +340,9 @@ class PipelineEndToEndIT {
         for (ConsumerInstance consumer : consumers.values()) {
             assertThat(consumer.alive()).as("consumer %s still running after the broker restart; its log:%n%s", consumer.id(), consumer.log())
                     .isTrue();
+            // Under exactly-once every rewind starts the producers afresh.
+            assertThat(consumer.metric("sluice_consumer_producer_restarts_total")).as("producer restarts of %s", consumer.id())
+                    .isEqualTo(consumer.metric("sluice_consumer_batches_aborted_total"));
         }
     }
 

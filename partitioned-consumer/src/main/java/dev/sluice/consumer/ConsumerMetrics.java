@@ -33,6 +33,7 @@ final class ConsumerMetrics implements AutoCloseable {
     final Counter rebalances;
     final Counter transactionsCommitted;
     final Counter transactionsAborted;
+    final Counter producerRestarts;
     final Counter updatesApplied;
     final Counter rulesReloads;
     final Counter rulesReloadFailures;
@@ -50,6 +51,8 @@ final class ConsumerMetrics implements AutoCloseable {
         rebalances = Counter.builder("sluice.consumer.rebalances").description("partition assignment changes").register(registry);
         transactionsCommitted = Counter.builder("sluice.consumer.batches.committed").register(registry);
         transactionsAborted = Counter.builder("sluice.consumer.batches.aborted").register(registry);
+        producerRestarts = Counter.builder("sluice.consumer.producer.restarts")
+                .description("exactly-once: rewinds that started the transactional producers afresh").register(registry);
         updatesApplied = Counter.builder("sluice.consumer.profile.updates").description("profile updates applied to the cache").register(registry);
         rulesReloads = Counter.builder("sluice.consumer.rules.reloads").register(registry);
         rulesReloadFailures = Counter.builder("sluice.consumer.rules.reload.failures").register(registry);

@@ -685,6 +685,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         closeQuietly(() -> spare.close(Duration.ZERO));
         producer = TransactionalProducers.start(() -> newProducer(0), () -> running);
         spare = TransactionalProducers.start(() -> newProducer(1), () -> running);
+        metrics.producerRestarts.increment();
         LOG.info("{} restarted its transactional producers", settings.displayName());
     }
 
