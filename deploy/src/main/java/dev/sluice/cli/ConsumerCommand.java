@@ -70,7 +70,7 @@ final class ConsumerCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run one instance in the foreground until Ctrl-C (exit 2: bad settings).")
+            description = "Run one instance in the foreground until Ctrl-C (exit 2: bad settings; 3: a missing ACL; 4: another process holds its instance id).")
     static final class Run implements Callable<Integer> {
         @Mixin
         SettingsOptions settings;

@@ -112,6 +112,28 @@ final class ConsumerInstance implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process keeps its sockets, its group membership lapses once its session times out. */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen instance wakes up where it stopped, unaware of the time that passed. */
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** The exit code, once the process has ended. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no commit, no leave-group. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -121,6 +143,11 @@ final class ConsumerInstance implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            try {
+                thaw(); // a frozen process would not act on SIGTERM
+            } catch (IOException ignored) {
+                // it has just ended
+            }
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

@@ -269,18 +269,7 @@ class PartitionedConsumerIT {
         ConsumerInstance victim = instances.get("c2");
         Map<String, List<String>> idsByKey = sendKillingMidway(victim, keys, total, run);
 
-        Set<String> expectedIds = new HashSet<>();
-        idsByKey.values().forEach(expectedIds::addAll);
-        List<ConsumerRecord<String, byte[]>> outputs = consume("events.enriched",
-                r -> expectedIds.contains(idOf(r)), total, Duration.ofSeconds(180));
-        Map<String, Integer> seen = new HashMap<>();
-        outputs.forEach(r -> seen.merge(idOf(r), 1, Integer::sum));
-        assertThat(seen.keySet()).as("every input event is in events.enriched").containsExactlyInAnyOrderElementsOf(expectedIds);
-        assertThat(seen.values()).as("and only once").allMatch(n -> n == 1);
-        // A key's events span many transactions, committed in turn from an instance's two producers.
-        Map<String, List<String>> outputOrder = new LinkedHashMap<>();
-        outputs.forEach(r -> outputOrder.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(idOf(r)));
-        assertThat(outputOrder).as("each key's events in events.enriched in the order they were sent").isEqualTo(idsByKey);
+        assertEachEventOnceInSendingOrder("events.enriched", idsByKey);
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                 Map.of("bootstrap.servers", endpoints.kafkaBootstrapServers()))) {
             Set<String> transactionalIds = new HashSet<>();
@@ -289,23 +278,8 @@ class PartitionedConsumerIT {
                     .contains("sluice-enrich-c1", "sluice-enrich-c1#1", "sluice-enrich-c3", "sluice-enrich-c3#1");
         }
 
-        // The tally rule fires on every event with this key's window count: after the failover the
-        // new owners restored the windows from the changelog, so the counts go on 1, 2, 3... per key.
-        List<ConsumerRecord<String, byte[]>> tallies = consume("alerts", r -> {
-            JsonNode alert = readJson(r.value());
-            return alert.path("rule").asText().equals("tally") && expectedIds.contains(alert.path("eventId").asText());
-        }, total, Duration.ofSeconds(120));
-        Map<String, Long> countOfEvent = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : tallies) {
-            JsonNode alert = readJson(record.value());
-            assertThat(countOfEvent.put(alert.path("eventId").asText(), alert.path("values").path("window.count_1h").asLong()))
-                    .as("one tally per event").isNull();
-        }
-        for (Map.Entry<String, List<String>> entry : idsByKey.entrySet()) {
-            List<Long> counts = entry.getValue().stream().map(countOfEvent::get).toList();
-            assertThat(counts).as("window counts of %s", entry.getKey())
-                    .containsExactlyElementsOf(IntStream.rangeClosed(1, counts.size()).mapToObj(n -> (long) n).toList());
-        }
+        // After the failover the new owners restored the windows from the changelog.
+        assertTalliesCountEachKeysEvents("alerts", idsByKey);
         Map<Integer, String> owners = awaitAllPartitionsActive(List.of(instances.get("c1"), instances.get("c3")), Duration.ofSeconds(60));
         assertThat(owners).hasSize(PARTITIONS);
     }
@@ -397,7 +371,182 @@ class PartitionedConsumerIT {
         }
     }
 
+    @Test
+    @Order(7)
+    void aFrozenInstanceReplacedUnderItsIdLosesAndDuplicatesNothingWhenItWakesUp() throws Exception {
+        // A zombie: z1 freezes with work in flight (SIGSTOP, as a long GC pause or a stalled VM would), its session
+        // expires, and a new process takes over its instance id, as YARN does when it restarts a container. Then the
+        // old process wakes up where it stopped: open transactions, a commit in flight, a stale group generation.
+        String run = "zombie-" + UUID.randomUUID();
+        Map<String, String> group = Map.of("group.id", "zombie", "topic.enriched", "zombie.enriched", "topic.alerts", "zombie.alerts",
+                "topic.dlq", "zombie.dlq");
+        List<String> keys = IntStream.range(2200, 2300).mapToObj(PartitionedConsumerIT::key).toList();
+        Map<String, List<String>> idsByKey = new LinkedHashMap<>();
+        List<ConsumerInstance> started = new ArrayList<>();
+        try {
+            ConsumerInstance zombie = startInGroup(started, "consumers", "z1", group);
+            ConsumerInstance z2 = startInGroup(started, "consumers", "z2", group);
+            awaitAllPartitionsActive(List.of(zombie, z2), Duration.ofSeconds(120));
+            await("the new group has processed and committed the earlier tests' events").atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertCommittedToTheEnd("zombie"));
+
+            double zombieOutBefore = eventsOut(zombie);
+            sendOver(keys, 0, 1000, run, idsByKey);
+            producer.flush();
+            await("z1 processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> eventsOut(zombie) > zombieOutBefore);
+            zombie.freeze();
+
+            sendOver(keys, 1000, 2000, run, idsByKey);
+            producer.flush();
+            await("z2 takes every partition once z1's session has expired").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> ownedPartitions(z2) == PARTITIONS);
+            ConsumerInstance replacement = startInGroup(started, "consumers-replacement", "z1", group);
+            awaitAllPartitionsActive(List.of(replacement, z2), Duration.ofSeconds(120));
+
+            zombie.thaw();
+            sendOver(keys, 2000, 3000, run, idsByKey);
+            producer.flush();
+
+            assertEachEventOnceInSendingOrder("zombie.enriched", idsByKey);
+            assertTalliesCountEachKeysEvents("zombie.alerts", idsByKey);
+            await("the woken zombie stops: its instance id is held by the replacement").atMost(Duration.ofSeconds(60))
+                    .until(() -> !zombie.alive());
+            assertThat(zombie.exitCode()).as("exit code of the zombie; its log:%n%s", zombie.log()).isNotZero();
+            assertThat(zombie.log()).contains("held by another process");
+            assertThat(replacement.alive()).as("the replacement runs on").isTrue();
+            assertThat(z2.alive()).as("z2 runs on").isTrue();
+            awaitAllPartitionsActive(List.of(replacement, z2), Duration.ofSeconds(60));
+        } finally {
+            for (ConsumerInstance instance : started) {
+                instance.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void atLeastOnceThroughABrokerRestartLosesNothingKeepsEachKeysOrderAndGoesOn() throws Exception {
+        // At-least-once: an idempotent producer, no transactions; offsets are committed once the outputs before
+        // them are acknowledged. The broker goes away for longer than the group session while outputs are in flight.
+        String run = "restart-" + UUID.randomUUID();
+        Map<String, String> group = Map.of("group.id", "alos-restart", "processing.guarantee", "at_least_once", "rules.file", "",
+                "topic.enriched", "restart.enriched", "topic.alerts", "restart.alerts", "topic.dlq", "restart.dlq");
+        List<String> keys = IntStream.range(2300, 2400).mapToObj(PartitionedConsumerIT::key).toList();
+        Map<String, List<String>> idsByKey = new LinkedHashMap<>();
+        List<ConsumerInstance> started = new ArrayList<>();
+        try {
+            ConsumerInstance r1 = startInGroup(started, "consumers", "r1", group);
+            ConsumerInstance r2 = startInGroup(started, "consumers", "r2", group);
+            List<ConsumerInstance> members = List.of(r1, r2);
+            awaitAllPartitionsActive(members, Duration.ofSeconds(120));
+            await("the new group has processed and committed the earlier tests' events").atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertCommittedToTheEnd("alos-restart"));
+
+            double outBefore = eventsOut(r1) + eventsOut(r2);
+            sendOver(keys, 0, 1500, run, idsByKey);
+            producer.flush();
+            await("the group processes events of this run").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> eventsOut(r1) + eventsOut(r2) > outBefore);
+            stack.stop(Service.KAFKA);
+            try {
+                Thread.sleep(12_000); // longer than the group session (10 s on the stack)
+            } finally {
+                stack.start(Service.KAFKA);
+            }
+            sendOver(keys, 1500, 3000, run, idsByKey);
+            producer.flush();
+
+            Set<String> expectedIds = new HashSet<>();
+            idsByKey.values().forEach(expectedIds::addAll);
+            List<ConsumerRecord<String, byte[]>> outputs = consume("restart.enriched", r -> expectedIds.contains(idOf(r)),
+                    out -> out.stream().map(PartitionedConsumerIT::idOf).distinct().count() >= expectedIds.size(), Duration.ofSeconds(180));
+            Map<String, List<String>> firstSeenOrder = new LinkedHashMap<>();
+            Set<String> seen = new HashSet<>();
+            for (ConsumerRecord<String, byte[]> record : outputs) {
+                if (seen.add(idOf(record))) {
+                    firstSeenOrder.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(idOf(record));
+                }
+            }
+            assertThat(seen).as("every input event is in the output at least once").containsExactlyInAnyOrderElementsOf(expectedIds);
+            // A repeat after a rewind replays a key's events in their order: no event overtakes one sent before it.
+            assertThat(firstSeenOrder).as("each key's events first appear in the order they were sent").isEqualTo(idsByKey);
+            for (ConsumerInstance member : members) {
+                assertThat(member.alive()).as("%s still running after the broker restart; its log:%n%s", member.id(), member.log()).isTrue();
+            }
+            awaitAllPartitionsActive(members, Duration.ofSeconds(60));
+            await("the group's commits catch up with the input again").atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertCommittedToTheEnd("alos-restart"));
+        } finally {
+            for (ConsumerInstance instance : started) {
+                instance.close();
+            }
+        }
+    }
+
     // ---- helpers ----
+
+    private static ConsumerInstance startInGroup(List<ConsumerInstance> started, String dir, String id, Map<String, String> group)
+            throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(baseSettings());
+        settings.putAll(group);
+        ConsumerInstance instance = ConsumerInstance.start(workDir.resolve(dir), id, settings);
+        started.add(instance);
+        return instance;
+    }
+
+    /** Sends events {@code from} to {@code to} (exclusive) over the keys in turn, adding their ids to each key's list. */
+    private static void sendOver(List<String> keys, int from, int to, String run, Map<String, List<String>> idsByKey) throws Exception {
+        for (int i = from; i < to; i++) {
+            String key = keys.get(i % keys.size());
+            idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(send(key, 1.0, run));
+        }
+    }
+
+    private static int ownedPartitions(ConsumerInstance instance) {
+        JsonNode status = instance.status();
+        return status == null ? 0 : status.path("partitions").size();
+    }
+
+    /** Every event of {@code idsByKey} is in the topic (read_committed) exactly once, each key's events in sending order. */
+    private static void assertEachEventOnceInSendingOrder(String topic, Map<String, List<String>> idsByKey) {
+        Set<String> expectedIds = new HashSet<>();
+        idsByKey.values().forEach(expectedIds::addAll);
+        List<ConsumerRecord<String, byte[]>> outputs = consume(topic, r -> expectedIds.contains(idOf(r)), expectedIds.size(),
+                Duration.ofSeconds(180));
+        Map<String, Integer> seen = new HashMap<>();
+        outputs.forEach(r -> seen.merge(idOf(r), 1, Integer::sum));
+        assertThat(seen.keySet()).as("every input event is in %s", topic).containsExactlyInAnyOrderElementsOf(expectedIds);
+        assertThat(seen.values()).as("and only once").allMatch(n -> n == 1);
+        // A key's events span many transactions, committed in turn from an instance's two producers.
+        Map<String, List<String>> outputOrder = new LinkedHashMap<>();
+        outputs.forEach(r -> outputOrder.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(idOf(r)));
+        assertThat(outputOrder).as("each key's events in %s in the order they were sent", topic).isEqualTo(idsByKey);
+    }
+
+    /**
+     * The tally rule fires on every event with its key's window count. With the windows restored from the changelog
+     * after every change of owner, and no event counted twice, the counts go 1, 2, 3... per key, in sending order.
+     */
+    private static void assertTalliesCountEachKeysEvents(String alertsTopic, Map<String, List<String>> idsByKey) {
+        Set<String> expectedIds = new HashSet<>();
+        idsByKey.values().forEach(expectedIds::addAll);
+        List<ConsumerRecord<String, byte[]>> tallies = consume(alertsTopic, r -> {
+            JsonNode alert = readJson(r.value());
+            return alert.path("rule").asText().equals("tally") && expectedIds.contains(alert.path("eventId").asText());
+        }, expectedIds.size(), Duration.ofSeconds(120));
+        Map<String, Long> countOfEvent = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : tallies) {
+            JsonNode alert = readJson(record.value());
+            assertThat(countOfEvent.put(alert.path("eventId").asText(), alert.path("values").path("window.count_1h").asLong()))
+                    .as("one tally per event").isNull();
+        }
+        for (Map.Entry<String, List<String>> entry : idsByKey.entrySet()) {
+            List<Long> counts = entry.getValue().stream().map(countOfEvent::get).toList();
+            assertThat(counts).as("window counts of %s", entry.getKey())
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, counts.size()).mapToObj(n -> (long) n).toList());
+        }
+    }
 
     /**
      * Sends {@code total} events over the keys in turn and kills the victim with SIGKILL while it works

@@ -1,5 +1,6 @@
 package dev.sluice.consumer;
 
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 
 import java.nio.file.Path;
@@ -43,6 +44,9 @@ public final class ConsumerMain {
     /** Exit code when Kafka refuses a right the consumer needs. */
     public static final int EXIT_NOT_AUTHORIZED = 3;
 
+    /** Exit code when another process has taken this instance's id: this one is a zombie and must not go on. */
+    public static final int EXIT_INSTANCE_ID_TAKEN = 4;
+
     /** How long a restarted instance waits for its previous incarnation's static membership to expire. */
     private static final long UNRELEASED_ID_WAIT_MILLIS = 120_000;
 
@@ -76,7 +80,15 @@ public final class ConsumerMain {
             try {
                 consumer.run();
                 return 0;
+            } catch (FencedInstanceIdException e) {
+                System.err.println(heldByAnother(settings, e));
+                return EXIT_INSTANCE_ID_TAKEN;
             } catch (UnreleasedInstanceIdException e) {
+                if (consumer.hasBeenAMember()) {
+                    // This process was a member and lost its session (frozen, cut off): a new process has taken the id.
+                    System.err.println(heldByAnother(settings, e));
+                    return EXIT_INSTANCE_ID_TAKEN;
+                }
                 // Restarted after a crash (kill -9): the broker still holds this instance id for the dead
                 // process until its session times out. Wait for it rather than give the id up.
                 if (System.currentTimeMillis() - waitingSince > UNRELEASED_ID_WAIT_MILLIS) {
@@ -107,5 +119,11 @@ public final class ConsumerMain {
                 return 1;
             }
         }
+    }
+
+    private static String heldByAnother(ConsumerSettings settings, RuntimeException e) {
+        return "consumer stopped: instance id " + settings.displayName() + " is held by another process, which took it over"
+                + " after this one's group session expired; this process stops so that only one instance runs with that id ("
+                + e + ")";
     }
 }

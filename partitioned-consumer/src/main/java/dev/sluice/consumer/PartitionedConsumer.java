@@ -157,6 +157,10 @@ public final class PartitionedConsumer implements AutoCloseable {
     private final java.util.ArrayDeque<CommitUnit> sealed = new java.util.ArrayDeque<>();
     // At-least-once: per partition, the position after the last record whose outputs are acknowledged.
     private final Map<TopicPartition, OffsetAndMetadata> acknowledgedOffsets = new HashMap<>();
+    // At-least-once: an offset commit failed, and the acknowledged offsets are to be committed again even if no
+    // more records come (after a broker restart the last batch's commits can all fail while the coordinator loads).
+    private boolean offsetsToRetry;
+    private boolean offsetCommitsFailing;
     private boolean transactionOpen;
     // Counts rebalance callbacks, so a batch gathered across several polls knows whether ownership changed meanwhile.
     private long rebalanceGeneration;
@@ -167,6 +171,8 @@ public final class PartitionedConsumer implements AutoCloseable {
     private long nextRulesCheck;
     private volatile boolean running = true;
     private volatile boolean stopped;
+    // Whether the group has ever given this instance an assignment (see hasBeenAMember).
+    private volatile boolean member;
 
     private PartitionedConsumer(ConsumerSettings settings) throws IOException {
         this.settings = settings;
@@ -298,6 +304,15 @@ public final class PartitionedConsumer implements AutoCloseable {
             running = false;
             stopped = true;
         }
+    }
+
+    /**
+     * Whether the group has ever assigned partitions (possibly none) to this instance. When an instance that was a
+     * member is refused its instance id later, another process holds it: this one is a zombie, and must not wait for
+     * the id as a process restarted after a crash does.
+     */
+    public boolean hasBeenAMember() {
+        return member;
     }
 
     /**
@@ -433,7 +448,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
     /** Commit points are time-based (like Kafka Streams' commit.interval.ms), not one per poll: a commit costs round trips. */
     private boolean commitDue() {
-        return hasPending() && System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
+        return (hasPending() || offsetsToRetry) && System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
     }
 
     /** Records processed and not yet committed (under exactly-once, exactly when a transaction is open). */
@@ -443,7 +458,7 @@ public final class PartitionedConsumer implements AutoCloseable {
 
     /** Polls no longer than until the next commit is due, so a quiet input does not hold a commit back. */
     private Duration pollTimeout() {
-        if (!hasPending()) {
+        if (!hasPending() && !offsetsToRetry) {
             // A commit in flight is collected soon after it lands: that is when its records' latency is known.
             return Duration.ofMillis(committing == null ? 100 : 5);
         }
@@ -481,20 +496,30 @@ public final class PartitionedConsumer implements AutoCloseable {
             completed(done);
             any = true;
         }
-        if (!any && !waitForAll) {
+        if (!any && !waitForAll && !offsetsToRetry) {
             return;
         }
         acknowledgedOffsets.keySet().retainAll(consumer.assignment());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(acknowledgedOffsets);
+        offsetsToRetry = false;
         if (waitForAll) {
             consumer.commitSync(offsets);
             metrics.commitDuration.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
         } else {
             consumer.commitAsync(offsets, (committed, failure) -> {
                 if (failure != null) {
-                    // The next commit carries the same (or later) offsets; a crash before it repeats these records.
-                    LOG.warn("offset commit failed, retried with the next one: {}", failure.toString());
+                    // Committed again at the next commit point, with or without new records (the callback runs in
+                    // poll, on this thread); a crash before that repeats these records.
+                    offsetsToRetry = true;
+                    if (!offsetCommitsFailing) { // once per run of failures: while the coordinator is away every retry fails
+                        LOG.warn("offset commit failed, retried at the next commit point: {}", failure.toString());
+                    }
+                    offsetCommitsFailing = true;
                 } else {
+                    if (offsetCommitsFailing) {
+                        LOG.info("offset commits succeed again");
+                    }
+                    offsetCommitsFailing = false;
                     metrics.commitDuration.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
                 }
             });
@@ -838,6 +863,7 @@ public final class PartitionedConsumer implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             rebalanceGeneration++;
+            member = true;
             if (partitions.isEmpty()) {
                 return;
             }
