@@ -101,6 +101,9 @@ public final class PartitionedConsumer implements AutoCloseable {
     /** Header on an enriched event whose key has no profile (policy PASS or LOOKUP). */
     public static final String PROFILE_HEADER = "sluice.profile";
 
+    /** The output producers' {@code batch.size} unless {@code kafka.producer.batch.size} sets it: 128 KB, Kafka's is 16 KB. */
+    public static final int OUTPUT_BATCH_BYTES = 128 * 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(PartitionedConsumer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     // Non-blocking polls that may add to one batch: enough to reach the partitions fetched so far.
@@ -1180,6 +1183,10 @@ public final class PartitionedConsumer implements AutoCloseable {
         // Kafka 4's default: at 1 ms most batches held one record per partition, and per-batch work (compression
         // buffers, requests) made a quarter of the per-event CPU; the 4 ms more are less than the queueing they save.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Kafka's 16 KB batches hold about 30 enriched events: under load a batch filled long before the linger ended,
+        // and the broker handled a request per few dozen events. Larger batches cost nothing at low rates (the linger
+        // sends them first) and fewer, larger requests cut the CPU per event (BENCHMARKS.md, producer batch size).
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, OUTPUT_BATCH_BYTES);
         // No compression (Kafka's default): batches of a few small events per partition compress little, and each
         // lz4 batch cost 128 KB of fresh buffers (a quarter of the consumer's allocation, by JFR) plus the broker's
         // decompression to validate it. Where the network is the bottleneck, set kafka.producer.compression.type.

@@ -147,6 +147,7 @@ public final class VariantMain {
         config.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         config.put(StreamsConfig.STATE_DIR_CONFIG, s.get("state.dir"));
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), outputBatchBytes());
         Topology topology = builder.build(config);
         KafkaStreams streams = new KafkaStreams(topology, config);
         streams.start();
@@ -176,8 +177,8 @@ public final class VariantMain {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers"), ConsumerConfig.GROUP_ID_CONFIG, s.get("group"),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers"))),
-                new StringSerializer(), new ByteArraySerializer());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get("bootstrap.servers"),
+                ProducerConfig.BATCH_SIZE_CONFIG, outputBatchBytes())), new StringSerializer(), new ByteArraySerializer());
         AtomicBoolean running = new AtomicBoolean(true);
         ProfileStore profiles = store;
         ProfileEnrichment join = enrichment;
@@ -228,6 +229,16 @@ public final class VariantMain {
                 connection.close();
             }
         };
+    }
+
+    /**
+     * The output producers' batch size of every variant but Sluice's (which sets its own): Sluice's default, so no
+     * variant is measured with smaller batches than Sluice ships with. SLUICE_BENCH_OUTPUT_BATCH_BYTES sets another
+     * (16384 is Kafka's default) for an A/B.
+     */
+    private static int outputBatchBytes() {
+        String bytes = System.getenv("SLUICE_BENCH_OUTPUT_BATCH_BYTES");
+        return bytes == null || bytes.isBlank() ? dev.sluice.consumer.PartitionedConsumer.OUTPUT_BATCH_BYTES : Integer.parseInt(bytes.trim());
     }
 
     private static dev.sluice.common.event.RawEvent decodeRaw(byte[] bytes) {
