@@ -2,6 +2,7 @@ package dev.sluice.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.stack.ProcessSignals;
 
 import java.io.IOException;
 import java.net.URI;
@@ -114,19 +115,12 @@ final class ConsumerInstance implements AutoCloseable {
 
     /** SIGSTOP: the process keeps its sockets, its group membership lapses once its session times out. */
     void freeze() throws IOException, InterruptedException {
-        signal("STOP");
+        ProcessSignals.freeze(process.pid());
     }
 
     /** SIGCONT: a frozen instance wakes up where it stopped, unaware of the time that passed. */
     void thaw() throws IOException, InterruptedException {
-        signal("CONT");
-    }
-
-    private void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new IOException("kill -" + name + " " + process.pid() + " failed");
-        }
+        ProcessSignals.thaw(process.pid());
     }
 
     /** The exit code, once the process has ended. */

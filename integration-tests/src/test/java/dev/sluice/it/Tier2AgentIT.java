@@ -236,7 +236,7 @@ class Tier2AgentIT {
         ProcessHandle solrProcess = ServiceProcess.find(workDir.resolve("stack"), Service.SOLR).orElseThrow();
         List<Event> events = events("freeze", 5000);
         long failuresBefore = sum("SINK.solr_events", "ConnectionFailedCount") + sum("SINK.solr_events", "SolrRetryCount");
-        signal(solrProcess, "STOP");
+        dev.sluice.stack.ProcessSignals.freeze(solrProcess.pid());
         try {
             send(events);
             // HBase is not held back by Solr: its own consumer group goes on.
@@ -244,7 +244,7 @@ class Tier2AgentIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> sum("SINK.solr_events", "ConnectionFailedCount") + sum("SINK.solr_events", "SolrRetryCount") > failuresBefore);
         } finally {
-            signal(solrProcess, "CONT");
+            dev.sluice.stack.ProcessSignals.thaw(solrProcess.pid());
         }
         awaitSolrCount("events", "body_run_s:freeze", events.size());
         assertThat(sum("SINK.solr_events", "DocumentRejectedCount")).as("an unavailable Solr never dead-letters").isZero();
@@ -484,10 +484,5 @@ class Tier2AgentIT {
             total += agent.counter(component, counter);
         }
         return total;
-    }
-
-    private static void signal(ProcessHandle process, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
     }
 }

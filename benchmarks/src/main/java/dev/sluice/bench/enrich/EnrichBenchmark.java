@@ -470,18 +470,11 @@ public final class EnrichBenchmark implements Callable<Integer> {
 
         /** Stops the variant's JVM where it is (SIGSTOP): it uses no CPU until {@link #thaw()}. */
         void freeze() throws IOException, InterruptedException {
-            signal("STOP");
+            dev.sluice.stack.ProcessSignals.freeze(process.pid());
         }
 
         void thaw() throws IOException, InterruptedException {
-            signal("CONT");
-        }
-
-        private void signal(String name) throws IOException, InterruptedException {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-            }
+            dev.sluice.stack.ProcessSignals.thaw(process.pid());
         }
 
         long pid() {
