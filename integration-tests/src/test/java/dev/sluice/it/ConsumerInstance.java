@@ -101,8 +101,18 @@ final class ConsumerInstance implements AutoCloseable {
 
     /** One counter or gauge of /metrics, labelled by instance only; 0 when it is absent. */
     double metric(String name) throws IOException, InterruptedException {
+        List<Double> values = metricValues(name);
+        return values.isEmpty() ? 0 : values.get(0);
+    }
+
+    /** Every series of a metric of /metrics, whatever its labels (a Kafka client metric has one per client). */
+    List<Double> metricValues(String name) throws IOException, InterruptedException {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*} (\\S+)$").matcher(metrics());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        List<Double> values = new ArrayList<>();
+        while (m.find()) {
+            values.add(Double.parseDouble(m.group(1)));
+        }
+        return values;
     }
 
     String log() {
