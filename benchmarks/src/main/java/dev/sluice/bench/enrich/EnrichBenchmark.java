@@ -126,7 +126,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
 
     /** What one variant measured. */
     record Result(EnrichVariant variant, double startSeconds, long heapBytes, long rssBytes, double peak, double liveBurst,
-                  double cpuMicrosPerEvent, List<Level> levels) {
+                  double cpuMicrosPerEvent, double brokerMicrosPerEvent, double readerMicrosPerEvent, List<Level> levels) {
     }
 
     /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
@@ -146,7 +146,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
      * both cores not idle, everything on the machine included (the generator and the reader too).
      */
     record Level(double fraction, int rate, double sentRate, long events, double p50Millis, double p99Millis, double p999Millis,
-                 double appendP50Millis, double appendP99Millis, double appendP999Millis, double cpuMicros, double machineBusy) {
+                 double appendP50Millis, double appendP99Millis, double appendP999Millis, double cpuMicros, double machineBusy,
+                 double brokerMicros, double ownMicros) {
     }
 
     @Override
@@ -177,11 +178,12 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
             loadProfiles(endpoints, schema, enrichment);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle) * 2); // HBase flushes and compacts what was just loaded
+            long broker = stack.process(Service.KAFKA).orElseThrow(() -> new IllegalStateException("the stack's broker is not running")).pid();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(), ProducerConfig.LINGER_MS_CONFIG, generatorLingerMs,
                     ProducerConfig.ACKS_CONFIG, "1")), new StringSerializer(), new ByteArraySerializer())) {
                 for (EnrichVariant variant : variants) {
-                    results.add(measure(variant, endpoints, producer, classpath));
+                    results.add(measure(variant, endpoints, producer, classpath, broker));
                 }
             }
         }
@@ -225,7 +227,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 "txn_count_30d", (long) (i % 40), "card_since", Instant.ofEpochSecond(1_500_000_000L + i), "vip", i % 10 == 0));
     }
 
-    private Result measure(EnrichVariant variant, StackEndpoints endpoints, KafkaProducer<String, byte[]> producer, String classpath)
+    private Result measure(EnrichVariant variant, StackEndpoints endpoints, KafkaProducer<String, byte[]> producer, String classpath,
+                           long brokerPid)
             throws Exception {
         System.out.printf(Locale.ROOT, "%n== %s%n", variant.label());
         String output = "bench." + variant.id() + ".enriched";
@@ -286,6 +289,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             Duration cpuBefore = child.cpu();
             ProcessCpu splitBefore = ProcessCpu.read(child.pid());
             Duration ownCpuBefore = ownCpu();
+            ProcessCpu brokerBefore = ProcessCpu.read(brokerPid);
             CpuSplit drainMachineBefore = CpuSplit.read();
             began = System.nanoTime();
             child.thaw();
@@ -296,9 +300,12 @@ public final class EnrichBenchmark implements Callable<Integer> {
             double drainBusy = CpuSplit.read().minus(drainMachineBefore).busy();
             // This JVM's share: during the drain the generator is idle, so it is the reader's cost of measuring.
             double readerMicros = ownCpu().minus(ownCpuBefore).toNanos() / 1000.0 / burst;
+            // The broker serves every variant the same records; what it spends beyond pass-through's is the variant's doing.
+            double brokerMicros = ProcessCpu.read(brokerPid).minus(brokerBefore).nanos() / 1000.0 / burst;
             double systemShare = ProcessCpu.read(child.pid()).minus(splitBefore).systemShare();
             System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event (%.0f%% in the kernel), machine %.0f%% busy,"
-                    + " reader %.1f µs/event%n", peak, cpuMicros, systemShare * 100, drainBusy * 100, readerMicros);
+                    + " broker %.1f µs/event, reader %.1f µs/event%n", peak, cpuMicros, systemShare * 100, drainBusy * 100, brokerMicros,
+                    readerMicros);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
             List<Level> levels = new ArrayList<>();
@@ -310,7 +317,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 if (fraction > 1) {
                     // Above what the variant drains: the backlog would only grow, and the level would measure the queue.
                     levels.add(new Level(fraction, rate, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                            Double.NaN, Double.NaN));
+                            Double.NaN, Double.NaN, Double.NaN, Double.NaN));
                     System.out.printf(Locale.ROOT, "  fixed rate %,d/s: not measured, above its peak%n", rate);
                     continue;
                 }
@@ -320,6 +327,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 Thread.sleep(LEVEL_GAP_MILLIS);
                 reader.reset((long) rate * seconds);
                 Duration levelCpuBefore = child.cpu();
+                ProcessCpu levelBrokerBefore = ProcessCpu.read(brokerPid);
+                Duration levelOwnBefore = ownCpu();
                 CpuSplit machineBefore = CpuSplit.read();
                 long interval = 1_000_000_000L / rate;
                 long next = System.nanoTime();
@@ -341,6 +350,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 reader.awaitCount(sent, Duration.ofMinutes(5));
                 double levelCpuMicros = child.cpu().minus(levelCpuBefore).toNanos() / 1000.0 / Math.max(1, sent);
                 double machineBusy = CpuSplit.read().minus(machineBefore).busy();
+                // Where the rest of the machine went: a level's generator sends small batches, the drain's did not run.
+                double levelBrokerMicros = ProcessCpu.read(brokerPid).minus(levelBrokerBefore).nanos() / 1000.0 / Math.max(1, sent);
+                double levelOwnMicros = ownCpu().minus(levelOwnBefore).toNanos() / 1000.0 / Math.max(1, sent);
                 Histogram h = reader.latencies();
                 Histogram appends = reader.appendLatencies();
                 reader.writeTimeline(out.resolve("timelines").resolve(variant.id() + "-" + rate + ".csv"), 10);
@@ -348,21 +360,22 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 Level level = new Level(fraction, rate, sent / (double) seconds, h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
                         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
                         appends.getValueAtPercentile(50) / 1000.0, appends.getValueAtPercentile(99) / 1000.0,
-                        appends.getValueAtPercentile(99.9) / 1000.0, levelCpuMicros, machineBusy);
+                        appends.getValueAtPercentile(99.9) / 1000.0, levelCpuMicros, machineBusy,
+                        levelBrokerMicros, levelOwnMicros);
                 levels.add(level);
                 System.out.printf(Locale.ROOT, "  %s%.0f%% of peak (%,d/s offered, %,.0f/s sent): send → visible p50 %.1f ms, p99 %.1f ms, "
-                                + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms; variant CPU %.1f µs/event, "
-                                + "machine %.0f%% busy%n",
+                                + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms; CPU µs/event: variant %.1f, "
+                                + "broker %.1f, generator and reader %.1f; machine %.0f%% busy%n",
                         index < 3 ? "" : "fixed rate, ", fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis(),
                         appends.getTotalCount(), level.appendP50Millis(), level.appendP99Millis(), level.appendP999Millis(),
-                        level.cpuMicros(), 100 * level.machineBusy());
+                        level.cpuMicros(), level.brokerMicros(), level.ownMicros(), 100 * level.machineBusy());
             }
             // Measured last: by now every partition has served events, so every profile is loaded.
             long heapBytes = child.heapAfterGc();
             long rssBytes = child.rssBytes();
             System.out.printf(Locale.ROOT, "  heap after GC %,d MB, RSS %,d MB%n", heapBytes >> 20, rssBytes >> 20);
             writeSamples(endpoints, output, out.resolve("samples").resolve(variant.id() + ".jsonl"));
-            return new Result(variant, startSeconds, heapBytes, rssBytes, peak, liveBurst, cpuMicros, levels);
+            return new Result(variant, startSeconds, heapBytes, rssBytes, peak, liveBurst, cpuMicros, brokerMicros, readerMicros, levels);
         }
     }
 

@@ -141,6 +141,11 @@ public final class LocalStack implements AutoCloseable {
         return ServiceProcess.findAll(workDir.toAbsolutePath().normalize());
     }
 
+    /** The live process of one of this stack's services, if it runs: for CPU figures and signals. */
+    public Optional<ProcessHandle> process(Service service) {
+        return ServiceProcess.find(workDir, service);
+    }
+
     public Path workDir() {
         return workDir;
     }
