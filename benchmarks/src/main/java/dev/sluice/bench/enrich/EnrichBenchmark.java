@@ -126,7 +126,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
 
     /** What one variant measured. */
     record Result(EnrichVariant variant, double startSeconds, long heapBytes, long rssBytes, double peak, double liveBurst,
-                  double cpuMicrosPerEvent, double brokerMicrosPerEvent, double readerMicrosPerEvent, List<Level> levels) {
+                  double cpuMicrosPerEvent, double brokerMicrosPerEvent, double brokerKernelShare, double readerMicrosPerEvent,
+                  List<Level> levels) {
     }
 
     /** The generator's shortest sleep: events are offered in the bursts of about a millisecond a real source sends too. */
@@ -301,11 +302,12 @@ public final class EnrichBenchmark implements Callable<Integer> {
             // This JVM's share: during the drain the generator is idle, so it is the reader's cost of measuring.
             double readerMicros = ownCpu().minus(ownCpuBefore).toNanos() / 1000.0 / burst;
             // The broker serves every variant the same records; what it spends beyond pass-through's is the variant's doing.
-            double brokerMicros = ProcessCpu.read(brokerPid).minus(brokerBefore).nanos() / 1000.0 / burst;
+            ProcessCpu brokerDrain = ProcessCpu.read(brokerPid).minus(brokerBefore);
+            double brokerMicros = brokerDrain.nanos() / 1000.0 / burst;
             double systemShare = ProcessCpu.read(child.pid()).minus(splitBefore).systemShare();
             System.out.printf(Locale.ROOT, "  peak (backlog drain) %,.0f events/s, CPU %.1f µs/event (%.0f%% in the kernel), machine %.0f%% busy,"
-                    + " broker %.1f µs/event, reader %.1f µs/event%n", peak, cpuMicros, systemShare * 100, drainBusy * 100, brokerMicros,
-                    readerMicros);
+                    + " broker %.1f µs/event (%.0f%% in the kernel), reader %.1f µs/event%n", peak, cpuMicros, systemShare * 100, drainBusy * 100,
+                    brokerMicros, brokerDrain.systemShare() * 100, readerMicros);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
 
             List<Level> levels = new ArrayList<>();
@@ -351,7 +353,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 double levelCpuMicros = child.cpu().minus(levelCpuBefore).toNanos() / 1000.0 / Math.max(1, sent);
                 double machineBusy = CpuSplit.read().minus(machineBefore).busy();
                 // Where the rest of the machine went: a level's generator sends small batches, the drain's did not run.
-                double levelBrokerMicros = ProcessCpu.read(brokerPid).minus(levelBrokerBefore).nanos() / 1000.0 / Math.max(1, sent);
+                ProcessCpu levelBroker = ProcessCpu.read(brokerPid).minus(levelBrokerBefore);
+                double levelBrokerMicros = levelBroker.nanos() / 1000.0 / Math.max(1, sent);
                 double levelOwnMicros = ownCpu().minus(levelOwnBefore).toNanos() / 1000.0 / Math.max(1, sent);
                 Histogram h = reader.latencies();
                 Histogram appends = reader.appendLatencies();
@@ -365,17 +368,17 @@ public final class EnrichBenchmark implements Callable<Integer> {
                 levels.add(level);
                 System.out.printf(Locale.ROOT, "  %s%.0f%% of peak (%,d/s offered, %,.0f/s sent): send → visible p50 %.1f ms, p99 %.1f ms, "
                                 + "p99.9 %.1f ms; append → append (%,d events) p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms; CPU µs/event: variant %.1f, "
-                                + "broker %.1f, generator and reader %.1f; machine %.0f%% busy%n",
+                                + "broker %.1f (%.0f%% in the kernel), generator and reader %.1f; machine %.0f%% busy%n",
                         index < 3 ? "" : "fixed rate, ", fraction * 100, rate, level.sentRate(), level.p50Millis(), level.p99Millis(), level.p999Millis(),
                         appends.getTotalCount(), level.appendP50Millis(), level.appendP99Millis(), level.appendP999Millis(),
-                        level.cpuMicros(), level.brokerMicros(), level.ownMicros(), 100 * level.machineBusy());
+                        level.cpuMicros(), level.brokerMicros(), levelBroker.systemShare() * 100, level.ownMicros(), 100 * level.machineBusy());
             }
             // Measured last: by now every partition has served events, so every profile is loaded.
             long heapBytes = child.heapAfterGc();
             long rssBytes = child.rssBytes();
             System.out.printf(Locale.ROOT, "  heap after GC %,d MB, RSS %,d MB%n", heapBytes >> 20, rssBytes >> 20);
             writeSamples(endpoints, output, out.resolve("samples").resolve(variant.id() + ".jsonl"));
-            return new Result(variant, startSeconds, heapBytes, rssBytes, peak, liveBurst, cpuMicros, brokerMicros, readerMicros, levels);
+            return new Result(variant, startSeconds, heapBytes, rssBytes, peak, liveBurst, cpuMicros, brokerMicros, brokerDrain.systemShare(), readerMicros, levels);
         }
     }
 

@@ -21,7 +21,7 @@ final class EnrichReport {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "%,d profiles, `events.raw` with %d partitions, backlog and live burst of %,d events each, %d s per load level.%n%n",
                 profiles, partitions, burst, seconds));
-        md.append("| variant | peak events/s (backlog drain) | vs pass-through | live burst events/s | CPU µs/event | broker / reader CPU µs/event (drain) "
+        md.append("| variant | peak events/s (backlog drain) | vs pass-through | live burst events/s | CPU µs/event | broker (kernel share) / reader CPU µs/event (drain) "
                 + "| append → append p50 / p99 / p99.9 ms at 25% (CPU µs/event of variant / broker / generator and reader, machine busy) | at 50% | at 75% "
                 + "| send → visible p50 / p99 / p99.9 ms at 25% | at 50% | at 75% "
                 + "| start → first event | heap after GC | heap per profile | RSS |\n");
@@ -30,10 +30,10 @@ final class EnrichReport {
             // Heap per profile: beyond what the pass-through JVM (same clients, no profiles) holds.
             String perProfile = passThrough.map(p -> String.format(Locale.ROOT, "%.0f B",
                     Math.max(0, r.heapBytes() - p.heapBytes()) / (double) profiles)).orElse("–");
-            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.1f | %.1f / %.1f | %s | %s | %s | %s | %s | %s | %.1f s | %,d MB | %s | %,d MB |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.1f | %.1f (%.0f%%) / %.1f | %s | %s | %s | %s | %s | %s | %.1f s | %,d MB | %s | %,d MB |%n",
                     r.variant().label(), r.peak(),
                     passThrough.map(p -> String.format(Locale.ROOT, "%.0f%%", 100 * r.peak() / p.peak())).orElse("–"),
-                    r.liveBurst(), r.cpuMicrosPerEvent(), r.brokerMicrosPerEvent(), r.readerMicrosPerEvent(), appends(r, 0), appends(r, 1), appends(r, 2),
+                    r.liveBurst(), r.cpuMicrosPerEvent(), r.brokerMicrosPerEvent(), 100 * r.brokerKernelShare(), r.readerMicrosPerEvent(), appends(r, 0), appends(r, 1), appends(r, 2),
                     level(r, 0), level(r, 1), level(r, 2), r.startSeconds(), r.heapBytes() >> 20, perProfile,
                     r.rssBytes() >> 20));
         }
