@@ -144,7 +144,8 @@ public final class EnrichBenchmark implements Callable<Integer> {
      * One offered load: send → visible latency (p50/p99/p99.9) and append → append latency (the issues'
      * definition: {@code events.raw} append → output append, broker clocks, whole milliseconds);
      * {@code cpuMicros}, the variant's CPU per event sent during the level; {@code machineBusy}, the share of
-     * both cores not idle, everything on the machine included (the generator and the reader too).
+     * both cores not idle, everything on the machine included (the generator and the reader too);
+     * {@code brokerMicros} and {@code ownMicros}, the broker's and this JVM's (generator and reader) CPU per event sent.
      */
     record Level(double fraction, int rate, double sentRate, long events, double p50Millis, double p99Millis, double p999Millis,
                  double appendP50Millis, double appendP99Millis, double appendP999Millis, double cpuMicros, double machineBusy,
