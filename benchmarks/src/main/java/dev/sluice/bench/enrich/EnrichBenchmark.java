@@ -117,6 +117,9 @@ public final class EnrichBenchmark implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "target/bench-enrich", description = "Work directory (stack, state, logs).")
     Path workDir;
 
+    @Option(names = "--keep-stack", description = "Keep the stack's data and logs under the work dir after a successful run (a failed run always keeps them).")
+    boolean keepStack;
+
     @Option(names = "--out", defaultValue = "target/bench-enrich/report", description = "Where the table (enrich.md) and charts (SVG) go.")
     Path out;
 
@@ -190,6 +193,10 @@ public final class EnrichBenchmark implements Callable<Integer> {
             }
         }
         EnrichReport.write(out, results, profiles, partitions, burst, seconds);
+        if (!keepStack) {
+            // A million profiles leave about 11 GB of broker and HBase data; a failed run keeps them for its logs.
+            LocalStack.deleteStopped(workDir.resolve("stack"));
+        }
         System.out.println();
         System.out.print(Files.readString(out.resolve("enrich.md")));
         return 0;
@@ -302,7 +309,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             double drainBusy = CpuSplit.read().minus(drainMachineBefore).busy();
             // This JVM's share: during the drain the generator is idle, so it is the reader's cost of measuring.
             double readerMicros = ownCpu().minus(ownCpuBefore).toNanos() / 1000.0 / burst;
-            // The broker serves every variant the same records; what it spends beyond pass-through's is the variant's doing.
+            // The broker serves the variant and the reader; how much per event depends on the variant's requests and batches.
             ProcessCpu brokerDrain = ProcessCpu.read(brokerPid).minus(brokerBefore);
             double brokerMicros = brokerDrain.nanos() / 1000.0 / burst;
             double systemShare = ProcessCpu.read(child.pid()).minus(splitBefore).systemShare();

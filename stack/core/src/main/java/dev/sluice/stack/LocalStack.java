@@ -141,6 +141,19 @@ public final class LocalStack implements AutoCloseable {
         return ServiceProcess.findAll(workDir.toAbsolutePath().normalize());
     }
 
+    /**
+     * Deletes the directory of a stopped stack (data, configuration, logs), as a fresh start would.
+     *
+     * @throws StackException if a process of that stack still runs
+     */
+    public static void deleteStopped(Path workDir) throws IOException {
+        List<ProcessHandle> running = processesOf(workDir);
+        if (!running.isEmpty()) {
+            throw new StackException("the stack in " + workDir + " still runs (" + running.size() + " processes); stop it first");
+        }
+        deleteRecursively(workDir);
+    }
+
     /** The live process of one of this stack's services, if it runs: for CPU figures and signals. */
     public Optional<ProcessHandle> process(Service service) {
         return ServiceProcess.find(workDir, service);
