@@ -102,7 +102,7 @@ public final class EnrichBenchmark implements Callable<Integer> {
             + " hbase-get, hbase-multiget, pass-through.")
     List<String> variantIds;
 
-    @Option(names = "--rates", split = ",", description = "Fixed offered loads (events/s) measured after the 25/50/75% levels, the same for"
+    @Option(names = "--rates", split = ",", description = "Fixed offered loads (events/s) measured after the 25/50/75%% levels, the same for"
             + " every variant, so that latency is compared at equal absolute load (default: none).")
     List<Integer> fixedRates = List.of();
 
