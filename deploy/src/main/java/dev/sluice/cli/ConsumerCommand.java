@@ -8,6 +8,7 @@ import dev.sluice.stack.StackEndpoints;
 import dev.sluice.stack.security.StackSecurity;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -85,7 +88,13 @@ final class ConsumerCommand {
             if (instanceId != null) {
                 values.put(ConsumerSettings.INSTANCE_ID, instanceId);
             }
-            return parse(values).map(ConsumerMain::run).orElse(EXIT_BAD_SETTINGS);
+            Optional<ConsumerSettings> checked = parse(values);
+            if (checked.isEmpty()) {
+                return EXIT_BAD_SETTINGS;
+            }
+            // From here this JVM is a consumer instance: its log is the service's, as in a YARN container, not the CLI's.
+            Configurator.reconfigure(serviceLogConfig());
+            return ConsumerMain.run(checked.get());
         }
     }
 
@@ -133,6 +142,15 @@ final class ConsumerCommand {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    private static URI serviceLogConfig() {
+        try {
+            return Objects.requireNonNull(ConsumerMain.class.getClassLoader().getResource(ConsumerMain.LOG_CONFIG),
+                    ConsumerMain.LOG_CONFIG + " is not on the classpath").toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

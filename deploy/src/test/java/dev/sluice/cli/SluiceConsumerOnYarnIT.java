@@ -3,6 +3,9 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.event.Event;
+import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.BucketPartitioner;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.stack.LocalStack;
@@ -15,6 +18,17 @@ import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.io.compress.Compression;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +40,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,11 +57,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code sluice consumer submit|scale|status|stop} against the stack's real YARN 3.5
  * ResourceManager and NodeManager: the ApplicationMaster runs N consumer instances in containers,
- * restarts a killed one with the same instance id, and scales on request.
+ * restarts a killed one with the same instance id (events sent throughout land in events.enriched exactly
+ * once), scales up and down on request, and keeps each instance's log as its container's stdout.
  */
 class SluiceConsumerOnYarnIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventCodec CODEC = new EventCodec();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int PARTITIONS = 6;
 
@@ -92,9 +112,22 @@ class SluiceConsumerOnYarnIT {
         await("two instances own all partitions", () -> ownsAll(instances, List.of("consumer-0", "consumer-1")));
         long firstPid = status(instances, "consumer-0").orElseThrow().path("pid").asLong();
 
-        ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
-        await("consumer-0 restarted with its id in a new process", () -> status(instances, "consumer-0")
-                .map(s -> s.path("pid").asLong() != firstPid && s.path("partitions").size() > 0).orElse(false));
+        // Events keep coming while YARN's container dies and is started again: the kill lands mid-transaction.
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                ProducerConfig.PARTITIONER_CLASS_CONFIG, BucketPartitioner.class.getName(),
+                ProducerConfig.LINGER_MS_CONFIG, 2), new StringSerializer(), new ByteArraySerializer())) {
+            EventStream stream = new EventStream(producer);
+            stream.start();
+            await("consumer-0 enriches events of the stream", () -> enrichedCount(stream.sentIds()) >= 200);
+            ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
+            await("consumer-0 restarted with its id in a new process", () -> status(instances, "consumer-0")
+                    .map(s -> s.path("pid").asLong() != firstPid && s.path("partitions").size() > 0).orElse(false));
+            Thread.sleep(2_000); // the restarted instance works on the live stream too
+            stream.stop();
+            assertThat(stream.failure()).as("sending").isNull();
+            assertEachEventOnceInSendingOrder(stream.idsByKey());
+        }
         CliRun status = run("consumer", "status", "--work-dir", stackDir);
         assertThat(status.exitCode()).as(status.err()).isZero();
         JsonNode am = JSON.readTree(status.out());
@@ -106,14 +139,166 @@ class SluiceConsumerOnYarnIT {
         assertThat(scale.exitCode()).as(scale.err()).isZero();
         await("three instances share the partitions", () -> ownsAll(instances, List.of("consumer-0", "consumer-1", "consumer-2")));
 
+        long thirdPid = status(instances, "consumer-2").orElseThrow().path("pid").asLong();
+        CliRun scaleDown = run("consumer", "scale", "2", "--work-dir", stackDir);
+        assertThat(scaleDown.exitCode()).as(scaleDown.err()).isZero();
+        await("consumer-2's process has ended", () -> ProcessHandle.of(thirdPid).map(p -> !p.isAlive()).orElse(true));
+        await("two instances own every partition again", () -> ownsAll(instances, List.of("consumer-0", "consumer-1")));
+        CliRun scaledDown = run("consumer", "status", "--work-dir", stackDir);
+        assertThat(JSON.readTree(scaledDown.out()).path("instances").has("consumer-2")).as(scaledDown.out()).isFalse();
+
+        // Each container's stdout is its instance's log (as `yarn logs` would show it).
+        assertThat(containerStdouts()).as("container logs").anyMatch(log -> log.contains("consumer-0 consuming events.raw"))
+                .anyMatch(log -> log.contains("consumer-1 consuming events.raw"));
+
         Set<Long> pids = new HashSet<>();
-        for (String id : List.of("consumer-0", "consumer-1", "consumer-2")) {
+        for (String id : List.of("consumer-0", "consumer-1")) {
             pids.add(status(instances, id).orElseThrow().path("pid").asLong());
         }
         CliRun stop = run("consumer", "stop", "--work-dir", stackDir);
         assertThat(stop.exitCode()).as(stop.err()).isZero();
         assertThat(stop.out()).contains("FINISHED");
         await("every instance process has ended", () -> pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    }
+
+    private static List<String> containerStdouts() throws java.io.IOException {
+        try (var files = Files.walk(workDir.resolve("stack").resolve("yarn").resolve("container-logs"))) {
+            return files.filter(f -> f.getFileName().toString().equals("stdout")).map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
+    /** Events over a few hundred keys, a few hundred a second, from a thread of its own until stopped. */
+    private static final class EventStream {
+        private final KafkaProducer<String, byte[]> producer;
+        private final Map<String, List<String>> idsByKey = new LinkedHashMap<>();
+        private final Thread thread = new Thread(this::send, "event-stream");
+        private volatile boolean running = true;
+        private volatile Exception failure;
+
+        EventStream(KafkaProducer<String, byte[]> producer) {
+            this.producer = producer;
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void send() {
+            try {
+                for (int i = 0; running; i++) {
+                    String key = "card-" + (i % 300);
+                    String id = "yarn-it-" + i;
+                    Instant now = Instant.now();
+                    producer.send(new ProducerRecord<>("events.raw", key, CODEC.encode(new Event(id, key, now, now,
+                            JSON.createObjectNode().put("card_id", key).put("amount", 1.0)))));
+                    synchronized (idsByKey) {
+                        idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+                    }
+                    if (i % 20 == 19) {
+                        Thread.sleep(50);
+                    }
+                }
+                producer.flush();
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
+        }
+
+        Exception failure() {
+            return failure;
+        }
+
+        Set<String> sentIds() {
+            synchronized (idsByKey) {
+                Set<String> ids = new HashSet<>();
+                idsByKey.values().forEach(ids::addAll);
+                return ids;
+            }
+        }
+
+        Map<String, List<String>> idsByKey() {
+            synchronized (idsByKey) {
+                return new LinkedHashMap<>(idsByKey);
+            }
+        }
+    }
+
+    /** How many of these events are in events.enriched (read_committed) so far. */
+    private static long enrichedCount(Set<String> ids) {
+        return readEnriched(ids, Duration.ZERO).stream().map(SluiceConsumerOnYarnIT::idOf).distinct().count();
+    }
+
+    /**
+     * Every sent event is in events.enriched (read_committed) exactly once, each key's events in sending order:
+     * nothing of the killed instance's open transaction shows, and its restart under the same id repeats nothing.
+     */
+    private static void assertEachEventOnceInSendingOrder(Map<String, List<String>> idsByKey) {
+        Set<String> expected = new HashSet<>();
+        idsByKey.values().forEach(expected::addAll);
+        List<ConsumerRecord<String, byte[]>> outputs = readEnriched(expected, Duration.ofSeconds(120));
+        Map<String, Integer> seen = new HashMap<>();
+        outputs.forEach(r -> seen.merge(idOf(r), 1, Integer::sum));
+        assertThat(seen.keySet()).as("every sent event is in events.enriched").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(seen.entrySet()).as("and only once").allMatch(e -> e.getValue() == 1);
+        Map<String, List<String>> outputOrder = new LinkedHashMap<>();
+        outputs.forEach(r -> outputOrder.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(idOf(r)));
+        assertThat(outputOrder).as("each key's events in the order they were sent").isEqualTo(idsByKey);
+    }
+
+    /**
+     * Reads events.enriched from the start (read_committed) until all of {@code ids} are in or the time is up, then
+     * a second longer, so that a duplicate would be counted too. With no time, reads what is there now.
+     */
+    private static List<ConsumerRecord<String, byte[]>> readEnriched(Set<String> ids, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor("events.enriched").stream()
+                    .map(p -> new TopicPartition("events.enriched", p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Set<String> found = new HashSet<>();
+            do {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (ids.contains(idOf(record))) {
+                        out.add(record);
+                        found.add(idOf(record));
+                    }
+                }
+                if (timeout.isZero() && partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+                    return out;
+                }
+            } while (found.size() < ids.size() && System.nanoTime() < deadline);
+            consumer.poll(Duration.ofSeconds(1)).forEach(record -> {
+                if (ids.contains(idOf(record))) {
+                    out.add(record);
+                }
+            });
+        }
+        return out;
+    }
+
+    private static String idOf(ConsumerRecord<String, byte[]> record) {
+        try {
+            return CODEC.decode(record.value()).id();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     private static boolean ownsAll(Path dir, List<String> ids) {

@@ -19,7 +19,17 @@ public final class ConsumerMain {
     private ConsumerMain() {
     }
 
+    /**
+     * The consumer service's Log4j 2 configuration, a classpath resource: INFO from Sluice, warnings from its
+     * clients, to stdout. Chosen by name because the CLI's own log4j2.xml comes first on the classpath they share.
+     */
+    public static final String LOG_CONFIG = "sluice-consumer-log4j2.xml";
+
     public static void main(String[] args) {
+        // Before anything logs: Log4j reads its configuration once, at its first logger.
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", LOG_CONFIG);
+        }
         Path file = null;
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String arg : args) {

@@ -63,6 +63,9 @@ final class PartitionLoad implements Callable<PartitionLoad.Result> {
     public Result call() throws IOException {
         long start = System.nanoTime();
         try (KafkaConsumer<String, byte[]> restore = restoreConsumers.get()) {
+            // Assigned first: a read_committed consumer asked for the end offsets of partitions it does not hold
+            // warns, once per partition and load, that it cannot note their last stable offset.
+            restore.assign(updatePartitions);
             Map<TopicPartition, Long> updateOffsets = new HashMap<>(restore.endOffsets(updatePartitions, Duration.ofSeconds(30)));
 
             int[] owned = buckets.bucketsOfPartition(partition, inputPartitions).toArray();

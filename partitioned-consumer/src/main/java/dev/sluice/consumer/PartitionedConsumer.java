@@ -293,6 +293,7 @@ public final class PartitionedConsumer implements AutoCloseable {
             }
             commitOrRewind(true);
             stoppedCleanly = true;
+            LOG.info("{} stopped: everything it processed is committed", settings.displayName());
         } catch (FencedInstanceIdException e) {
             LOG.error("{} was fenced by a newer instance with the same instance id; stopping: {}", settings.displayName(), e.toString());
             throw e;
@@ -1219,7 +1220,7 @@ public final class PartitionedConsumer implements AutoCloseable {
                     throw new ExecutionException(naming(e.getCause(), topic));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + topic + " does not exist: create it (sluice topics, or the tier-1 setup) first");
+                    throw new IllegalStateException("topic " + topic + " does not exist: create it first ('sluice topics init')");
                 }
                 Thread.sleep(250);
             }

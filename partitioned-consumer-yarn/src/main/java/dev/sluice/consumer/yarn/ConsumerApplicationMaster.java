@@ -53,7 +53,8 @@ public final class ConsumerApplicationMaster {
     private final String settingsFile;
     private final int containerMemoryMb;
     private final String statusDir;
-    private final Map<String, ContainerId> running = new ConcurrentHashMap<>();
+    // The whole Container, not only its id: stopping one goes to its NodeManager, which its NodeId names.
+    private final Map<String, Container> running = new ConcurrentHashMap<>();
     private final Map<ContainerId, String> idOf = new ConcurrentHashMap<>();
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
     private final Deque<String> waitingForContainer = new ArrayDeque<>();
@@ -105,7 +106,7 @@ public final class ConsumerApplicationMaster {
 
         synchronized (this) {
             desired = 0;
-            running.forEach((id, container) -> nodeManagers.stopContainerAsync(container, null));
+            running.values().forEach(this::stop);
         }
         long deadline = System.currentTimeMillis() + 30_000;
         while (!running.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -152,18 +153,23 @@ public final class ConsumerApplicationMaster {
             waitingForContainer.removeIf(id -> indexOf(id) >= n);
             running.forEach((id, container) -> {
                 if (indexOf(id) >= n) {
-                    nodeManagers.stopContainerAsync(container, null);
+                    stop(container);
                 }
             });
         }
         respond(exchange, 200, statusJson());
     }
 
+    /** The NodeManager sends the instance SIGTERM (it commits and leaves the group), then SIGKILL after its grace delay. */
+    private void stop(Container container) {
+        nodeManagers.stopContainerAsync(container.getId(), container.getNodeId());
+    }
+
     private synchronized String statusJson() {
         StringBuilder json = new StringBuilder("{\"desired\":").append(desired).append(",\"instances\":{");
         String separator = "";
-        for (Map.Entry<String, ContainerId> entry : new TreeMap<>(running).entrySet()) {
-            json.append(separator).append('"').append(entry.getKey()).append("\":{\"container\":\"").append(entry.getValue())
+        for (Map.Entry<String, Container> entry : new TreeMap<>(running).entrySet()) {
+            json.append(separator).append('"').append(entry.getKey()).append("\":{\"container\":\"").append(entry.getValue().getId())
                     .append("\",\"restarts\":").append(restarts.getOrDefault(entry.getKey(), 0)).append('}');
             separator = ",";
         }
@@ -198,7 +204,7 @@ public final class ConsumerApplicationMaster {
                     resourceManager.releaseAssignedContainer(container.getId());
                     continue;
                 }
-                running.put(instanceId, container.getId());
+                running.put(instanceId, container);
                 idOf.put(container.getId(), instanceId);
                 nodeManagers.startContainerAsync(container, launchContext(instanceId));
             }
@@ -211,7 +217,7 @@ public final class ConsumerApplicationMaster {
                 if (instanceId == null) {
                     continue;
                 }
-                running.remove(instanceId, status.getContainerId());
+                running.computeIfPresent(instanceId, (id, container) -> container.getId().equals(status.getContainerId()) ? null : container);
                 synchronized (ConsumerApplicationMaster.this) {
                     if (indexOf(instanceId) < desired && done.getCount() > 0) {
                         restarts.merge(instanceId, 1, Integer::sum);

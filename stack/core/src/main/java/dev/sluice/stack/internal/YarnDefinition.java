@@ -73,6 +73,9 @@ public final class YarnDefinition implements ServiceDefinition {
         site.put("yarn.nodemanager.aux-services", "");
         site.put("yarn.timeline-service.enabled", "false");
         site.put("yarn.nodemanager.delete.debug-delay-sec", "0");
+        // A stopped container gets SIGTERM, then SIGKILL after this delay (YARN's default: 250 ms). A consumer instance
+        // scaled away commits its last batch and leaves the group on SIGTERM, which takes longer than 250 ms.
+        site.put("yarn.nodemanager.sleep-delay-before-sigkill.ms", "10000");
         SiteXml.write(layout.conf().resolve("yarn-site.xml"), site);
         SiteXml.write(layout.conf().resolve("core-site.xml"), Map.of("hadoop.tmp.dir", layout.tmp().toString()));
         // The CapacityScheduler (YARN's default) needs its queues declared: one queue with the whole node,
