@@ -11,6 +11,7 @@ import org.apache.solr.client.solrj.impl.CloudSolrClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.common.bucket.Buckets;
+import dev.sluice.common.kafka.PipelineTopics;
 import dev.sluice.profiles.ProfileStore;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.ProfileUpdates;
@@ -39,7 +40,6 @@ import org.apache.hadoop.hbase.client.Table;
 import org.apache.hadoop.hbase.filter.FirstKeyOnlyFilter;
 import org.apache.hadoop.hbase.io.compress.Compression;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,6 +70,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -135,8 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                  org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
                 step("creating topics (" + PARTITIONS + " partitions) and the profiles and events tables");
-                kafka.createTopics(List.of(new NewTopic("events.raw", PARTITIONS, (short) 1),
-                        new NewTopic("events.dlq", PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", "17825792")))).all().get();
+                PipelineTopics.ensure(kafka, PipelineTopics.INPUT, PipelineTopics.DEAD_LETTERS, PARTITIONS, Optional.empty());
                 ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, PARTITIONS);
                 ProfileSchema schema = ProfileSchema.load(home.resolve("conf/profiles/cards.yaml"));
                 try (Admin admin = hbase.getAdmin()) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
         description = "Sluice: Kafka-centric ingestion and enrichment for Flume, Kafka, HBase, Solr and HDFS.",
-        subcommands = {StackCommand.class, ProfilesCommand.class, SolrCommand.class, FlumeCommand.class, ParcelCommand.class, ReplayCommand.class, ConsumerCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StackCommand.class, TopicsCommand.class, ProfilesCommand.class, SolrCommand.class, FlumeCommand.class, ParcelCommand.class, ReplayCommand.class, ConsumerCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 
     public static final int EXIT_FAILED = 1;

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.common.kafka.PipelineTopics;
 import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.sluice.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code sluice flume run/status/stop} with the shipped tier-1 configuration on a real Kafka. */
+/** {@code sluice topics init}, then {@code sluice flume run/status/stop} with the shipped tier-1 configuration, on a real Kafka. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SluiceFlumeCommandIT {
 
@@ -48,10 +50,11 @@ class SluiceFlumeCommandIT {
         workDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "flume-cli-it-");
         stack = LocalStack.builder().workDir(workDir.resolve("stack")).services(Service.KAFKA).stopOnExit(true).build();
         endpoints = stack.start();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("events.raw", 3, (short) 1),
-                    new NewTopic("events.dlq", 1, (short) 1).configs(Map.of("max.message.bytes", "17825792")))).all().get(30, TimeUnit.SECONDS);
-        }
+        // What a user does before the first agent starts.
+        CliRun topics = run("topics", "init", "--partitions", "3", "--work-dir", workDir.resolve("stack").toString());
+        assertThat(topics.exitCode()).as(topics.err()).isZero();
+        assertThat(topics.out()).contains("topic events.raw: created (3 partitions)", "topic events.dlq: created (3 partitions)");
+        assertThat(maxMessageBytes("events.dlq")).isEqualTo(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES);
     }
 
     @AfterAll
@@ -95,6 +98,29 @@ class SluiceFlumeCommandIT {
 
     @Test
     @Order(2)
+    void topicsInitKeepsExistingTopicsAndRaisesATooSmallDeadLetterLimit() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("small.dlq", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        String stackDir = workDir.resolve("stack").toString();
+        CliRun other = run("topics", "init", "--input", "other.raw", "--dead-letters", "small.dlq", "--partitions", "2", "--work-dir", stackDir);
+        assertThat(other.exitCode()).as(other.err()).isZero();
+        assertThat(other.out()).contains("topic other.raw: created (2 partitions)",
+                "topic small.dlq: exists, max.message.bytes raised to 17825792 (1 partition)");
+        assertThat(maxMessageBytes("small.dlq")).isEqualTo(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES);
+
+        // Again with the defaults (12 partitions): the existing topics keep their 3.
+        CliRun again = run("topics", "init", "--work-dir", stackDir);
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("topic events.raw: exists (3 partitions)", "topic events.dlq: exists (3 partitions)");
+
+        CliRun bad = run("topics", "init", "--partitions", "0", "--work-dir", stackDir);
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("--partitions must be at least 1");
+    }
+
+    @Test
+    @Order(3)
     void refusesAConfigurationWithoutTheNamedAgent() throws IOException {
         Path config = Files.writeString(workDir.resolve("other.properties"), "other.sources = s\n");
         CliRun run = run("flume", "run", config.toString(), "--name", "tier1", "--work-dir", workDir.resolve("stack").toString());
@@ -104,7 +130,7 @@ class SluiceFlumeCommandIT {
 
     /** Runs last: it takes the stack down. */
     @Test
-    @Order(3)
+    @Order(4)
     void stackDownAlsoStopsTheAgentsOfItsWorkDirectory() throws IOException {
         String stackDir = workDir.resolve("stack").toString();
         Path config = Path.of("..", "conf", "flume", "tier1.properties").toAbsolutePath().normalize();
@@ -119,6 +145,14 @@ class SluiceFlumeCommandIT {
 
         assertThat(down.exitCode()).as(down.err()).isZero();
         assertThat(LocalStack.processesOf(workDir.resolve("stack"))).as("no service and no agent left").isEmpty();
+    }
+
+    private static int maxMessageBytes(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            return Integer.parseInt(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
+                    .get("max.message.bytes").value());
+        }
     }
 
     private static List<ConsumerRecord<String, String>> consume(String topic, int expected) {
