@@ -1,12 +1,13 @@
 package dev.sluice.it;
 
-import dev.sluice.common.net.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.DeadLetterHeaders;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.PipelineTopics;
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.ProfileUpdates;
 import dev.sluice.profiles.flume.EventRowKey;
@@ -114,7 +115,7 @@ class PipelineEndToEndIT {
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
             kafka.createTopics(List.of(new NewTopic("events.raw", PARTITIONS, (short) 1),
                     new NewTopic("events.enriched", PARTITIONS, (short) 1), new NewTopic("alerts", PARTITIONS, (short) 1),
-                    new NewTopic("events.dlq", PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", "17825792"))))
+                    new NewTopic("events.dlq", PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", String.valueOf(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES)))))
                     .all().get(60, TimeUnit.SECONDS);
             ProfileUpdates.ensureTopic(kafka, ProfileUpdates.DEFAULT_TOPIC, PARTITIONS);
         }

@@ -1,9 +1,10 @@
 package dev.sluice.it;
 
-import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.kafka.PipelineTopics;
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.security.SettingsFile;
 import dev.sluice.common.security.Secrets;
 import dev.sluice.common.security.SolrClientSecurity;
@@ -138,7 +139,7 @@ class SecurePipelineIT {
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(admin)) {
             kafka.createTopics(List.of(new NewTopic("events.raw", PARTITIONS, (short) 1),
                     new NewTopic("events.enriched", PARTITIONS, (short) 1), new NewTopic("alerts", PARTITIONS, (short) 1),
-                    new NewTopic("events.dlq", PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", "17825792")),
+                    new NewTopic("events.dlq", PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", String.valueOf(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES))),
                     new NewTopic("sluice-enrich.windows-changelog", PARTITIONS, (short) 1)
                             .configs(Map.of("cleanup.policy", "compact"))))
                     .all().get(60, TimeUnit.SECONDS);

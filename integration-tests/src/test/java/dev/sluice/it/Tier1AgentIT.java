@@ -1,9 +1,10 @@
 package dev.sluice.it;
 
-import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
+import dev.sluice.common.kafka.PipelineTopics;
+import dev.sluice.common.net.LoopbackPorts;
 import dev.sluice.stack.LocalStack;
 import dev.sluice.stack.Service;
 import dev.sluice.stack.StackEndpoints;
@@ -53,7 +54,7 @@ class Tier1AgentIT {
         endpoints = stack.start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("events.raw", PARTITIONS, (short) 1), new NewTopic("events.dlq", 1, (short) 1)
-                            .configs(Map.of("max.message.bytes", "17825792"))))
+                            .configs(Map.of("max.message.bytes", String.valueOf(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES)))))
                     .all().get(30, TimeUnit.SECONDS);
         }
     }
