@@ -36,7 +36,7 @@ final class Endpoints {
 
     @Option(names = "--kafka-config", paramLabel = "FILE",
             description = "Kafka client settings (security.protocol, sasl.*, ssl.*), as Kafka's --command-config; keep secrets out of it"
-                    + " with config providers, e.g. ${dir:/etc/sluice/secrets:kafka.password} (default: the secured local stack's admin"
+                    + " with config providers, e.g. $${dir:/etc/sluice/secrets:kafka.password} (default: the secured local stack's admin"
                     + " settings when talking to that stack, else $SLUICE_KAFKA_CONFIG).")
     Path kafkaConfig;
 
