@@ -59,6 +59,10 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
     @Option(names = "--linger-ms", defaultValue = "1", description = "The sending producer's linger.ms, as the enrichment benchmark's (default ${DEFAULT-VALUE}).")
     int lingerMs;
 
+    @Option(names = "--forward-linger-ms", paramLabel = "MS",
+            description = "The forwarding producer's linger.ms in the two-hop path (default: Kafka's own, 5 ms).")
+    Integer forwardLingerMs;
+
     @Option(names = "--settle", defaultValue = "15", description = "Idle seconds after the broker starts (default ${DEFAULT-VALUE}).")
     int settle;
 
@@ -107,7 +111,7 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
 
     private Level measure(String bootstrap, int hops, int rate, String in, String out) throws Exception {
         try (LatencyReader reader = new LatencyReader(bootstrap, out);
-             Forwarder forwarder = hops == 2 ? new Forwarder(bootstrap, in, out) : null;
+             Forwarder forwarder = hops == 2 ? new Forwarder(bootstrap, in, out, forwardLingerMs) : null;
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                      ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.ACKS_CONFIG, "1")), new StringSerializer(), new ByteArraySerializer())) {
             reader.start();
@@ -176,7 +180,7 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
         private final String out;
         private volatile boolean running = true;
 
-        Forwarder(String bootstrap, String in, String out) {
+        Forwarder(String bootstrap, String in, String out, Integer lingerMs) {
             super("forwarder");
             setDaemon(true);
             this.in = in;
@@ -184,8 +188,11 @@ public final class KafkaHopBenchmark implements Callable<Integer> {
             this.consumer = new KafkaConsumer<>(SocketBuffers.autoTuned(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG, "forwarder-" + in, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new ByteArrayDeserializer());
-            this.producer = new KafkaProducer<>(SocketBuffers.autoTuned(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)),
-                    new StringSerializer(), new ByteArraySerializer());
+            Map<String, Object> producerConfig = new java.util.HashMap<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+            if (lingerMs != null) {
+                producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+            }
+            this.producer = new KafkaProducer<>(SocketBuffers.autoTuned(producerConfig), new StringSerializer(), new ByteArraySerializer());
         }
 
         @Override
