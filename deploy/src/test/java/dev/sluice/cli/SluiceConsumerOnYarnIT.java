@@ -6,6 +6,7 @@ import dev.sluice.common.bucket.Buckets;
 import dev.sluice.common.event.Event;
 import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.kafka.PipelineTopics;
 import dev.sluice.profiles.ProfileTables;
 import dev.sluice.profiles.schema.ProfileSchema;
 import dev.sluice.stack.LocalStack;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -111,6 +113,13 @@ class SluiceConsumerOnYarnIT {
         Path instances = workDir.resolve("stack").resolve("consumer").resolve("instances");
         await("two instances own all partitions", () -> ownsAll(instances, List.of("consumer-0", "consumer-1")));
         long firstPid = status(instances, "consumer-0").orElseThrow().path("pid").asLong();
+        // The instances created the dead-letter topic (the test made only events.raw), as 'sluice topics init' would have.
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", endpoints.kafkaBootstrapServers()))) {
+            ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, "events.dlq");
+            assertThat(kafka.describeConfigs(List.of(dlq)).all().get(30, java.util.concurrent.TimeUnit.SECONDS).get(dlq)
+                    .get("max.message.bytes").value()).isEqualTo(Integer.toString(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES));
+        }
 
         // Events keep coming while YARN's container dies and is started again: the kill lands mid-transaction.
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(

@@ -81,7 +81,8 @@ public final class ProfileUpdates implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IOException("timed out listing topics", e);
         }
-        NewTopic newTopic = new NewTopic(topic, partitions, (short) 1).configs(Map.of(
+        // The broker's default replication factor: a cluster's, not the local stack's 1.
+        NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
         try {

@@ -8,6 +8,7 @@ import dev.sluice.common.event.EventCodec;
 import dev.sluice.common.event.MalformedEventException;
 import dev.sluice.common.event.RawEvent;
 import dev.sluice.common.kafka.BucketPartitioner;
+import dev.sluice.common.kafka.PipelineTopics;
 import dev.sluice.common.kafka.SocketBuffers;
 import dev.sluice.common.security.KafkaClientSecurity;
 import dev.sluice.profiles.Profile;
@@ -202,10 +203,13 @@ public final class PartitionedConsumer implements AutoCloseable {
 
         try (Admin admin = Admin.create(common())) {
             this.inputPartitions = partitionCount(admin, settings.topics().input());
-            ensureTopic(admin, settings.topics().enriched(), inputPartitions, false);
-            ensureTopic(admin, settings.topics().alerts(), inputPartitions, false);
-            ensureTopic(admin, settings.topics().dlq(), inputPartitions, false);
-            ensureTopic(admin, settings.topics().changelog(), inputPartitions, true);
+            ensureTopic(admin, settings.topics().enriched(), inputPartitions, Map.of());
+            ensureTopic(admin, settings.topics().alerts(), inputPartitions, Map.of());
+            // As 'sluice topics init' makes it: the tier-1 agents dead-letter any event their sources accept here too.
+            ensureTopic(admin, settings.topics().dlq(), inputPartitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                    Integer.toString(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES)));
+            ensureTopic(admin, settings.topics().changelog(), inputPartitions,
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             try {
                 ProfileUpdates.ensureTopic(admin, settings.topics().updates(), inputPartitions);
             } catch (IOException e) {
@@ -1228,15 +1232,13 @@ public final class PartitionedConsumer implements AutoCloseable {
     }
 
     /** Creates the topic unless it exists: looked up first, so a consumer without CREATE rights runs on existing topics. */
-    private static void ensureTopic(Admin admin, String topic, int partitions, boolean compacted)
+    /** Creates a missing output topic with the broker's default replication factor (a cluster's, not the stack's 1). */
+    private static void ensureTopic(Admin admin, String topic, int partitions, Map<String, String> configs)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
         if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
             return;
         }
-        NewTopic newTopic = new NewTopic(topic, partitions, (short) 1);
-        if (compacted) {
-            newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        }
+        NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs);
         try {
             admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
