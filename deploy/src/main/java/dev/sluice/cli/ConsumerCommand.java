@@ -178,22 +178,24 @@ final class ConsumerCommand {
         return String.join(java.io.File.pathSeparator, entries.stream().map(Path::toString).toList());
     }
 
-    /** Runs the YARN client in its own JVM (Hadoop 3.5's jars); returns its exit code, echoing its output. */
-    static int yarnClient(StackEndpoints stack, List<String> args, StringBuilder output) throws IOException, InterruptedException {
+    /** Runs the YARN client in its own JVM (Hadoop 3.5's jars); returns its exit code, its output in {@code output}, its errors on {@code err}. */
+    static int yarnClient(StackEndpoints stack, List<String> args, StringBuilder output, PrintWriter err) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dlog4j2.level=WARN", "-cp", yarnClasspath(stack), "dev.sluice.consumer.yarn.ConsumerYarnClient"));
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
         String out = new String(process.getInputStream().readAllBytes());
-        String err = new String(process.getErrorStream().readAllBytes());
+        String errors = new String(process.getErrorStream().readAllBytes());
         if (!process.waitFor(180, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            System.err.println("the YARN client did not finish in 180 s");
+            err.println("the YARN client did not finish in 180 s");
+            err.flush();
             return 1;
         }
         output.append(out);
         if (process.exitValue() != 0) {
-            err.lines().filter(l -> !l.contains(" WARN ") && !l.contains("log4j")).forEach(System.err::println);
+            errors.lines().filter(l -> !l.contains(" WARN ") && !l.contains("log4j")).forEach(err::println);
+            err.flush();
         }
         return process.exitValue();
     }
@@ -236,7 +238,8 @@ final class ConsumerCommand {
             }
             StringBuilder out = new StringBuilder();
             int code = yarnClient(stack, List.of("submit", System.getProperty("java.class.path"), file.toString(),
-                    Integer.toString(instances), Integer.toString(containerMb), dir.resolve("instances").toString()), out);
+                    Integer.toString(instances), Integer.toString(containerMb), dir.resolve("instances").toString()), out,
+                    spec.commandLine().getErr());
             if (code == 0) {
                 Files.writeString(dir.resolve("yarn-application"), out.toString().trim() + "\n");
                 spec.commandLine().getOut().println("submitted " + out.toString().trim() + " with " + instances + " instance(s); status: sluice consumer status");
@@ -261,7 +264,7 @@ final class ConsumerCommand {
         List<String> all = new ArrayList<>(List.of(command, applicationId(stack)));
         all.addAll(List.of(args));
         StringBuilder out = new StringBuilder();
-        int code = yarnClient(stack, all, out);
+        int code = yarnClient(stack, all, out, spec.commandLine().getErr());
         spec.commandLine().getOut().print(out);
         spec.commandLine().getOut().flush();
         return code;

@@ -33,7 +33,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,8 +63,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code sluice consumer submit|scale|status|stop} against the stack's real YARN 3.5
  * ResourceManager and NodeManager: the ApplicationMaster runs N consumer instances in containers,
  * restarts a killed one with the same instance id (events sent throughout land in events.enriched exactly
- * once), scales up and down on request, and keeps each instance's log as its container's stdout.
+ * once), scales up and down on request, and keeps each instance's log as its container's stdout; an instance
+ * with bad settings ends the application FAILED, with its reason, instead of being restarted forever.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SluiceConsumerOnYarnIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,6 +110,7 @@ class SluiceConsumerOnYarnIT {
     }
 
     @Test
+    @Order(1)
     void runsRestartsAndScalesInstancesOnYarn() throws Exception {
         CliRun submit = run("consumer", "submit", "--instances", "2", "--work-dir", stackDir, "--set", "group.id=yarn-it");
         assertThat(submit.exitCode()).as(submit.err()).isZero();
@@ -168,6 +174,23 @@ class SluiceConsumerOnYarnIT {
         assertThat(stop.exitCode()).as(stop.err()).isZero();
         assertThat(stop.out()).contains("FINISHED");
         await("every instance process has ended", () -> pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    }
+
+    /** Runs after the main test, whose stop removed its application. */
+    @Test
+    @Order(2)
+    void anInstanceWithBadSettingsEndsTheApplicationFailedWithItsReasonInsteadOfRestartingForever() throws Exception {
+        // Valid as settings, so submit accepts them; the instance finds at start that its input topic does not exist.
+        CliRun submit = run("consumer", "submit", "--instances", "1", "--work-dir", stackDir, "--set", "group.id=yarn-it-bad",
+                "--set", "topic.input=no.such.topic");
+        assertThat(submit.exitCode()).as(submit.err()).isZero();
+        await("the application ends", () -> run("consumer", "status", "--work-dir", stackDir).exitCode() != 0);
+        CliRun status = run("consumer", "status", "--work-dir", stackDir);
+        assertThat(status.err()).contains("(FAILED): instance consumer-0 exited with 2 (bad settings): cannot start: topic no.such.topic does not exist");
+        assertThat(status.err()).as("no restarts before it gave up").doesNotContain("container-launch");
+        CliRun stop = run("consumer", "stop", "--work-dir", stackDir);
+        assertThat(stop.exitCode()).as(stop.err()).isZero();
+        assertThat(stop.out()).contains("FAILED");
     }
 
     private static List<String> containerStdouts() throws java.io.IOException {

@@ -32,6 +32,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Keeps N partitioned-consumer instances running, named {@code consumer-0 .. consumer-(N-1)}.
@@ -40,6 +45,11 @@ import java.util.concurrent.CountDownLatch;
  * transactional id: a container that dies is replaced by one with the <em>same</em> id, so it gets
  * its partitions back without a group-wide reshuffle and fences any zombie of the old one. Scaling
  * adds the next ids or stops the highest ones.
+ *
+ * <p>An instance that keeps ending soon after its start is restarted after 1, 2, 4 ... up to 60 s, not in a tight
+ * loop. One that exits with bad settings or a missing Kafka permission is not restarted at all: no restart cures
+ * those, and every instance shares them, so the application ends FAILED with that instance's exit as its
+ * diagnostics ({@code sluice consumer status} prints it).
  *
  * <p>Control is a small HTTP server whose address is registered with the ResourceManager (the
  * application report's host and RPC port): {@code GET /status}, {@code POST /scale?instances=N},
@@ -57,6 +67,16 @@ public final class ConsumerApplicationMaster {
     private final Map<String, Container> running = new ConcurrentHashMap<>();
     private final Map<ContainerId, String> idOf = new ConcurrentHashMap<>();
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
+    private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+    // Restarts in a row of an instance that ended within QUICK_END_MS of its start: they back off.
+    private final Map<String, Integer> quickEnds = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService delayedRestarts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "delayed-restarts");
+        thread.setDaemon(true);
+        return thread;
+    });
+    // Why the application ends FAILED; null while nothing a restart cannot cure has happened.
+    private volatile String failure;
     private final Deque<String> waitingForContainer = new ArrayDeque<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile int desired;
@@ -71,6 +91,19 @@ public final class ConsumerApplicationMaster {
         this.containerMemoryMb = containerMemoryMb;
         this.statusDir = statusDir;
     }
+
+    /**
+     * ConsumerMain's exit codes that no restart cures (dev.sluice.consumer.ConsumerMain, not on this module's
+     * classpath): the instances share their settings and their Kafka principal, so one instance's is every one's.
+     */
+    private static final Map<Integer, String> PERMANENT_EXITS = Map.of(2, "bad settings", 3, "a Kafka permission is missing");
+
+    /** An instance that ends sooner than this after its start is restarted after a delay, doubling up to MAX_RESTART_DELAY_MS. */
+    // As the NodeManager words it: "Last 4096 bytes of stderr :", the bytes, a blank line.
+    private static final Pattern STDERR_TAIL = Pattern.compile("Last \\d+ bytes of stderr :\\n(.*?)(\\n\\n|$)", Pattern.DOTALL);
+
+    static final long QUICK_END_MS = 60_000;
+    static final long MAX_RESTART_DELAY_MS = 60_000;
 
     public static void main(String[] args) throws Exception {
         new ConsumerApplicationMaster(args[0], args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]).run();
@@ -112,7 +145,12 @@ public final class ConsumerApplicationMaster {
         while (!running.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
         }
-        resourceManager.unregisterApplicationMaster(FinalApplicationStatus.SUCCEEDED, "stopped on request", null);
+        delayedRestarts.shutdownNow();
+        if (failure == null) {
+            resourceManager.unregisterApplicationMaster(FinalApplicationStatus.SUCCEEDED, "stopped on request", null);
+        } else {
+            resourceManager.unregisterApplicationMaster(FinalApplicationStatus.FAILED, failure, null);
+        }
         control.stop(0);
         resourceManager.stop();
         nodeManagers.stop();
@@ -122,6 +160,23 @@ public final class ConsumerApplicationMaster {
         waitingForContainer.add(instanceId);
         resourceManager.addContainerRequest(new ContainerRequest(Resource.newInstance(containerMemoryMb, 1), null, null,
                 Priority.newInstance(0)));
+    }
+
+    /** The container's own last words (the NodeManager quotes the tail of its stderr), else YARN's diagnostics. */
+    static String lastWords(String diagnostics) {
+        Matcher tail = STDERR_TAIL.matcher(diagnostics);
+        return tail.find() && !tail.group(1).isBlank() ? tail.group(1).trim() : diagnostics.trim();
+    }
+
+    /** No delay for an instance that had run a while; 1, 2, 4 ... s for one that keeps ending soon after its start. */
+    static long restartDelayMs(int quickEndsInARow) {
+        return quickEndsInARow == 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 1000L << Math.min(quickEndsInARow - 1, 16));
+    }
+
+    private synchronized void restartIfStillWanted(String instanceId) {
+        if (done.getCount() > 0 && indexOf(instanceId) < desired && !running.containsKey(instanceId) && !waitingForContainer.contains(instanceId)) {
+            request(instanceId);
+        }
     }
 
     private static int indexOf(String instanceId) {
@@ -205,6 +260,7 @@ public final class ConsumerApplicationMaster {
                     continue;
                 }
                 running.put(instanceId, container);
+                startedAt.put(instanceId, System.currentTimeMillis());
                 idOf.put(container.getId(), instanceId);
                 nodeManagers.startContainerAsync(container, launchContext(instanceId));
             }
@@ -218,13 +274,34 @@ public final class ConsumerApplicationMaster {
                     continue;
                 }
                 running.computeIfPresent(instanceId, (id, container) -> container.getId().equals(status.getContainerId()) ? null : container);
+                String why = status.getExitStatus() == ContainerExitStatus.ABORTED ? "aborted" : status.getDiagnostics().trim();
                 synchronized (ConsumerApplicationMaster.this) {
-                    if (indexOf(instanceId) < desired && done.getCount() > 0) {
+                    if (done.getCount() == 0) {
+                        continue;
+                    }
+                    String permanent = PERMANENT_EXITS.get(status.getExitStatus());
+                    if (permanent != null) {
+                        // Restarting would fail the same way, forever: end the application and say why.
+                        failure = "instance " + instanceId + " exited with " + status.getExitStatus() + " (" + permanent + "): "
+                                + lastWords(status.getDiagnostics());
+                        System.err.println(failure + "; stopping the application");
+                        done.countDown();
+                        continue;
+                    }
+                    if (indexOf(instanceId) < desired) {
                         restarts.merge(instanceId, 1, Integer::sum);
-                        System.err.println("instance " + instanceId + " ended (exit " + status.getExitStatus() + ", "
-                                + (status.getExitStatus() == ContainerExitStatus.ABORTED ? "aborted" : status.getDiagnostics())
-                                + "): restarting it with the same id");
-                        request(instanceId);
+                        long ranMs = System.currentTimeMillis() - startedAt.getOrDefault(instanceId, 0L);
+                        long delayMs = restartDelayMs(ranMs < QUICK_END_MS ? quickEnds.merge(instanceId, 1, Integer::sum) : 0);
+                        if (ranMs >= QUICK_END_MS) {
+                            quickEnds.remove(instanceId);
+                        }
+                        System.err.println("instance " + instanceId + " ended (exit " + status.getExitStatus() + ", " + why
+                                + "): restarting it with the same id" + (delayMs == 0 ? "" : " in " + delayMs / 1000 + " s"));
+                        if (delayMs == 0) {
+                            request(instanceId);
+                        } else {
+                            delayedRestarts.schedule(() -> restartIfStillWanted(instanceId), delayMs, TimeUnit.MILLISECONDS);
+                        }
                     }
                 }
             }

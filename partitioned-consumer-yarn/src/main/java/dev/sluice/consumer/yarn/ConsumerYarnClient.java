@@ -5,6 +5,7 @@ import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
 import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.client.api.YarnClient;
@@ -102,10 +103,17 @@ public final class ConsumerYarnClient {
         return 0;
     }
 
+    /** The state, and for an application that has ended how it ended: FINISHED with FAILED is an AM that gave up. */
+    private static String describe(ApplicationReport report) {
+        FinalApplicationStatus outcome = report.getFinalApplicationStatus();
+        return report.getYarnApplicationState() + (outcome == null || outcome == FinalApplicationStatus.UNDEFINED ? "" : " (" + outcome + ")");
+    }
+
     private static int control(YarnClient yarn, ApplicationId id, String method, String path) throws Exception {
         ApplicationReport report = yarn.getApplicationReport(id);
         if (report.getYarnApplicationState() != YarnApplicationState.RUNNING) {
-            System.err.println("application " + id + " is " + report.getYarnApplicationState());
+            String diagnostics = report.getDiagnostics() == null ? "" : report.getDiagnostics().trim();
+            System.err.println("application " + id + " is " + describe(report) + (diagnostics.isEmpty() ? "" : ": " + diagnostics));
             return 1;
         }
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
@@ -129,7 +137,7 @@ public final class ConsumerYarnClient {
         if (!ENDED.contains(yarn.getApplicationReport(id).getYarnApplicationState())) {
             yarn.killApplication(id);
         }
-        System.out.println(id + " " + yarn.getApplicationReport(id).getYarnApplicationState());
+        System.out.println(id + " " + describe(yarn.getApplicationReport(id)));
         return 0;
     }
 }
