@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -96,12 +97,36 @@ public final class PipelineTopics {
             }
         }
         boolean raised = !created.contains(deadLetters) && raiseDeadLetterLimit(admin, deadLetters);
-        Map<String, TopicDescription> described = call("describe topics " + input + ", " + deadLetters,
-                () -> admin.describeTopics(List.of(input, deadLetters)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        Map<String, TopicDescription> described = describe(admin, List.of(input, deadLetters));
         return List.of(
                 new Result(input, created.contains(input) ? Outcome.CREATED : Outcome.EXISTS, described.get(input).partitions().size()),
                 new Result(deadLetters, created.contains(deadLetters) ? Outcome.CREATED : raised ? Outcome.LIMIT_RAISED : Outcome.EXISTS,
                         described.get(deadLetters).partitions().size()));
+    }
+
+    /** A topic just created may not be in the broker's metadata yet: its description is asked for again, for up to 15 s. */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> topics) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IOException("cannot describe topics " + String.join(", ", topics) + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted: describe topics " + String.join(", ", topics), e);
+            } catch (TimeoutException e) {
+                throw new IOException("timed out: describe topics " + String.join(", ", topics) + " (is Kafka up at the bootstrap servers given?)", e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted: describe topics " + String.join(", ", topics), e);
+            }
+        }
     }
 
     /** Raises an existing dead-letter topic's {@code max.message.bytes} to what the sources accept; true if it did. */
