@@ -8,7 +8,6 @@ import dev.sluice.stack.StackEndpoints;
 import dev.sluice.stack.security.StackSecurity;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -93,7 +90,7 @@ final class ConsumerCommand {
                 return EXIT_BAD_SETTINGS;
             }
             // From here this JVM is a consumer instance: its log is the service's, as in a YARN container, not the CLI's.
-            Configurator.reconfigure(serviceLogConfig());
+            ConsumerMain.useServiceLogging();
             return ConsumerMain.run(checked.get());
         }
     }
@@ -142,15 +139,6 @@ final class ConsumerCommand {
             }
             out.flush();
             return 0;
-        }
-    }
-
-    private static URI serviceLogConfig() {
-        try {
-            return Objects.requireNonNull(ConsumerMain.class.getClassLoader().getResource(ConsumerMain.LOG_CONFIG),
-                    ConsumerMain.LOG_CONFIG + " is not on the classpath").toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 

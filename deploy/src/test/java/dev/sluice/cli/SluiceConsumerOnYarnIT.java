@@ -55,6 +55,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static dev.sluice.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,7 +126,7 @@ class SluiceConsumerOnYarnIT {
         try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
                 Map.of("bootstrap.servers", endpoints.kafkaBootstrapServers()))) {
             ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, "events.dlq");
-            assertThat(kafka.describeConfigs(List.of(dlq)).all().get(30, java.util.concurrent.TimeUnit.SECONDS).get(dlq)
+            assertThat(kafka.describeConfigs(List.of(dlq)).all().get(30, TimeUnit.SECONDS).get(dlq)
                     .get("max.message.bytes").value()).isEqualTo(Integer.toString(PipelineTopics.DEAD_LETTER_MAX_MESSAGE_BYTES));
         }
 
@@ -138,7 +141,7 @@ class SluiceConsumerOnYarnIT {
             ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
             await("consumer-0 restarted with its id in a new process", () -> status(instances, "consumer-0")
                     .map(s -> s.path("pid").asLong() != firstPid && s.path("partitions").size() > 0).orElse(false));
-            Thread.sleep(2_000); // the restarted instance works on the live stream too
+            await("the restarted consumer-0 enriches events of the live stream", () -> eventsOut(instances, "consumer-0") > 0);
             stream.stop();
             assertThat(stream.failure()).as("sending").isNull();
             assertEachEventOnceInSendingOrder(stream.idsByKey());
@@ -205,12 +208,12 @@ class SluiceConsumerOnYarnIT {
         }
     }
 
-    /** Events over a few hundred keys, a few hundred a second, from a thread of its own until stopped. */
+    /** Events over a few hundred keys: 20 every 50 ms, in order, from a scheduled thread of its own until stopped. */
     private static final class EventStream {
         private final KafkaProducer<String, byte[]> producer;
         private final Map<String, List<String>> idsByKey = new LinkedHashMap<>();
-        private final Thread thread = new Thread(this::send, "event-stream");
-        private volatile boolean running = true;
+        private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+        private int sent;
         private volatile Exception failure;
 
         EventStream(KafkaProducer<String, byte[]> producer) {
@@ -218,33 +221,31 @@ class SluiceConsumerOnYarnIT {
         }
 
         void start() {
-            thread.start();
+            sender.scheduleAtFixedRate(this::sendSome, 0, 50, TimeUnit.MILLISECONDS);
         }
 
-        private void send() {
+        private void sendSome() {
             try {
-                for (int i = 0; running; i++) {
-                    String key = "card-" + (i % 300);
-                    String id = "yarn-it-" + i;
+                for (int n = 0; n < 20; n++, sent++) {
+                    String key = "card-" + (sent % 300);
+                    String id = "yarn-it-" + sent;
                     Instant now = Instant.now();
                     producer.send(new ProducerRecord<>("events.raw", key, CODEC.encode(new Event(id, key, now, now,
                             JSON.createObjectNode().put("card_id", key).put("amount", 1.0)))));
                     synchronized (idsByKey) {
                         idsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
                     }
-                    if (i % 20 == 19) {
-                        Thread.sleep(50);
-                    }
                 }
-                producer.flush();
             } catch (Exception e) {
                 failure = e;
+                throw new IllegalStateException(e); // ends the schedule
             }
         }
 
         void stop() throws InterruptedException {
-            running = false;
-            thread.join(30_000);
+            sender.shutdown();
+            assertThat(sender.awaitTermination(30, TimeUnit.SECONDS)).as("the sender stops").isTrue();
+            producer.flush();
         }
 
         Exception failure() {
@@ -349,15 +350,32 @@ class SluiceConsumerOnYarnIT {
 
     /** An instance's live /status (through the port in its status file), if it is up. */
     private static Optional<JsonNode> status(Path dir, String id) {
+        return fetch(dir, id, "/status").flatMap(body -> {
+            try {
+                return Optional.of(JSON.readTree(body));
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The instance's enriched-events counter from its live /metrics (0 until it is up): a new process starts at 0. */
+    private static double eventsOut(Path dir, String id) {
+        return fetch(dir, id, "/metrics").flatMap(body -> body.lines()
+                        .filter(line -> line.startsWith("sluice_consumer_events_out_total{")).findFirst())
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).orElse(0.0);
+    }
+
+    /** GET {@code path} from the instance's metrics server, through the port in its status file, if it answers. */
+    private static Optional<String> fetch(Path dir, String id, String path) {
         try {
             Path file = dir.resolve(id + ".status.json");
             if (!Files.exists(file)) {
                 return Optional.empty();
             }
             int port = JSON.readTree(file.toFile()).path("metricsPort").asInt();
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return Optional.of(JSON.readTree(body));
+            return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).body());
         } catch (Exception e) {
             return Optional.empty();
         }

@@ -2,10 +2,14 @@ package dev.sluice.consumer;
 
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
+import org.apache.logging.log4j.core.config.Configurator;
 
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -26,10 +30,7 @@ public final class ConsumerMain {
     public static final String LOG_CONFIG = "sluice-consumer-log4j2.xml";
 
     public static void main(String[] args) {
-        // Before anything logs: Log4j reads its configuration once, at its first logger.
-        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", LOG_CONFIG);
-        }
+        useServiceLogging();
         Path file = null;
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String arg : args) {
@@ -49,6 +50,22 @@ public final class ConsumerMain {
             return;
         }
         System.exit(run(settings));
+    }
+
+    /**
+     * Switches this JVM's logging to {@link #LOG_CONFIG}, unless {@code -Dlog4j2.configurationFile} chose another: the
+     * YARN containers and the demo's instances run {@link #main}, {@code sluice consumer run} calls this in the CLI's JVM.
+     */
+    public static void useServiceLogging() {
+        if (System.getProperty("log4j2.configurationFile") != null || System.getProperty("log4j.configurationFile") != null) {
+            return;
+        }
+        URL config = Objects.requireNonNull(ConsumerMain.class.getClassLoader().getResource(LOG_CONFIG), LOG_CONFIG + " is not on the classpath");
+        try {
+            Configurator.reconfigure(config.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Exit code when Kafka refuses a right the consumer needs. */

@@ -1231,8 +1231,10 @@ public final class PartitionedConsumer implements AutoCloseable {
         }
     }
 
-    /** Creates the topic unless it exists: looked up first, so a consumer without CREATE rights runs on existing topics. */
-    /** Creates a missing output topic with the broker's default replication factor (a cluster's, not the stack's 1). */
+    /**
+     * Creates the topic unless it exists: looked up first, so a consumer without CREATE rights runs on existing topics.
+     * A new one gets the broker's default replication factor (a cluster's, not the local stack's 1).
+     */
     private static void ensureTopic(Admin admin, String topic, int partitions, Map<String, String> configs)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
         if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,21 +80,16 @@ public final class PipelineTopics {
             missing.add(new NewTopic(deadLetters, Optional.of(partitions), replicationFactor).configs(Map.of(
                     TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES))));
         }
-        Set<String> created = new java.util.HashSet<>();
+        Set<String> created = new HashSet<>();
         for (NewTopic topic : missing) {
             try {
-                admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                call("create topic " + topic.name(), () -> admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
                 created.add(topic.name());
-            } catch (ExecutionException e) {
+            } catch (IOException e) {
                 // Created by someone else meanwhile: it exists, which is all that was asked.
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IOException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
+                    throw e;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while creating topic " + topic.name(), e);
-            } catch (TimeoutException e) {
-                throw new IOException("timed out creating topic " + topic.name(), e);
             }
         }
         boolean raised = !created.contains(deadLetters) && raiseDeadLetterLimit(admin, deadLetters);
@@ -109,16 +105,12 @@ public final class PipelineTopics {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
             try {
-                return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
+                return call("describe topics " + String.join(", ", topics),
+                        () -> admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            } catch (IOException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw new IOException("cannot describe topics " + String.join(", ", topics) + ": " + e.getCause().getMessage(), e.getCause());
+                    throw e;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted: describe topics " + String.join(", ", topics), e);
-            } catch (TimeoutException e) {
-                throw new IOException("timed out: describe topics " + String.join(", ", topics) + " (is Kafka up at the bootstrap servers given?)", e);
             }
             try {
                 Thread.sleep(200);

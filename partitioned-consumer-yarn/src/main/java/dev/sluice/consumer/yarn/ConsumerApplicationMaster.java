@@ -98,10 +98,10 @@ public final class ConsumerApplicationMaster {
      */
     private static final Map<Integer, String> PERMANENT_EXITS = Map.of(2, "bad settings", 3, "a Kafka permission is missing");
 
-    /** An instance that ends sooner than this after its start is restarted after a delay, doubling up to MAX_RESTART_DELAY_MS. */
     // As the NodeManager words it: "Last 4096 bytes of stderr :", the bytes, a blank line.
     private static final Pattern STDERR_TAIL = Pattern.compile("Last \\d+ bytes of stderr :\\n(.*?)(\\n\\n|$)", Pattern.DOTALL);
 
+    /** An instance that ends sooner than this after its start is restarted after a delay, doubling up to MAX_RESTART_DELAY_MS. */
     static final long QUICK_END_MS = 60_000;
     static final long MAX_RESTART_DELAY_MS = 60_000;
 
@@ -291,10 +291,10 @@ public final class ConsumerApplicationMaster {
                     if (indexOf(instanceId) < desired) {
                         restarts.merge(instanceId, 1, Integer::sum);
                         long ranMs = System.currentTimeMillis() - startedAt.getOrDefault(instanceId, 0L);
-                        long delayMs = restartDelayMs(ranMs < QUICK_END_MS ? quickEnds.merge(instanceId, 1, Integer::sum) : 0);
                         if (ranMs >= QUICK_END_MS) {
                             quickEnds.remove(instanceId);
                         }
+                        long delayMs = restartDelayMs(ranMs < QUICK_END_MS ? quickEnds.merge(instanceId, 1, Integer::sum) : 0);
                         System.err.println("instance " + instanceId + " ended (exit " + status.getExitStatus() + ", " + why
                                 + "): restarting it with the same id" + (delayMs == 0 ? "" : " in " + delayMs / 1000 + " s"));
                         if (delayMs == 0) {
